@@ -1,0 +1,561 @@
+"""Combining several trained classifiers: averaging, voting, fitted weights, feature fusion.
+
+An ensemble only helps when its members make *different* mistakes. This module holds the
+combination rules taught in the ensembles notebook, each a few lines of NumPy on a stack of
+predicted probabilities of shape (models, examples, classes):
+
+- `average_probabilities`: the plain mean (e.g. the Inception-v4 paper's ensembles,
+  Szegedy et al. 2016, arXiv:1602.07261);
+- `weighted_average`: a convex combination with given weights;
+- `fit_ensemble_weights`: the weights that minimise the log-loss on a validation split;
+- `majority_vote`: one vote per model, with a documented tie rule;
+- `fusion_model`: deep feature fusion, a small trainable head on the concatenated
+  penultimate features of frozen models;
+
+plus the measurements used to judge them: `accuracy`, `per_class_accuracy`,
+`per_class_metrics`, `per_class_accuracy_table` and `bootstrap_accuracy_difference`, a
+paired bootstrap confidence interval for the accuracy difference of two classifiers
+(Efron & Tibshirani 1993, "An Introduction to the Bootstrap").
+"""
+
+import collections
+import numbers
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import layers
+
+from convnet_lib._checks import check_choice
+from convnet_lib._checks import check_float
+from convnet_lib._checks import check_int
+
+TIE_RULES = ("average", "lowest")
+
+BootstrapResult = collections.namedtuple(
+    "BootstrapResult", ["difference", "low", "high", "confidence", "resamples"]
+)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_probabilities(probabilities, name="probabilities"):
+    """Returns `probabilities` as a float64 array (models, examples, classes).
+
+    Accepts a 3D array or a list/tuple of 2D arrays of the same shape (one per model).
+    Values must be finite and non-negative; rows need not sum exactly to one (softmax
+    outputs in float32 do not), but every row must have a positive sum.
+    """
+    if isinstance(probabilities, (list, tuple)):
+        if len(probabilities) == 0:
+            raise ValueError(
+                f"`{name}` must hold the predictions of at least one model. "
+                f"Received: {name}=[]"
+            )
+        shapes = [np.shape(p) for p in probabilities]
+        if any(len(s) != 2 for s in shapes) or len(set(shapes)) != 1:
+            raise ValueError(
+                f"Every entry of `{name}` must be a 2D array (examples, classes) and all "
+                f"must have the same shape. Received shapes: {shapes}"
+            )
+        array = np.stack([np.asarray(p, dtype=np.float64) for p in probabilities])
+    else:
+        try:
+            array = np.asarray(probabilities, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"`{name}` must be an array of numbers. Received: {name}={probabilities!r}"
+            ) from None
+        if array.ndim != 3:
+            raise ValueError(
+                f"`{name}` must have shape (models, examples, classes). "
+                f"Received an array of shape {array.shape}."
+            )
+    if 0 in array.shape:
+        raise ValueError(
+            f"`{name}` must have at least one model, example and class. "
+            f"Received shape (models, examples, classes) = {array.shape}."
+        )
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"`{name}` must contain only finite, non-negative probabilities.")
+    if np.any(array.sum(axis=-1) <= 0):
+        raise ValueError(f"Every row of `{name}` must have a positive sum.")
+    return array
+
+
+def _check_labels(labels, name="labels", examples=None, classes=None):
+    """Returns `labels` as a 1D int64 array, checking length and range."""
+    array = np.asarray(labels)
+    if array.ndim != 1 or array.size == 0 or not (
+        np.issubdtype(array.dtype, np.integer)
+        or (np.issubdtype(array.dtype, np.floating) and np.all(array == np.round(array)))
+    ):
+        raise ValueError(
+            f"`{name}` must be a non-empty 1D array of integer class indices. "
+            f"Received an array of shape {array.shape} and dtype {array.dtype}."
+        )
+    array = array.astype(np.int64)
+    if examples is not None and array.shape[0] != examples:
+        raise ValueError(
+            f"`{name}` must have one entry per example ({examples}). "
+            f"Received {array.shape[0]} entries."
+        )
+    if np.any(array < 0) or (classes is not None and np.any(array >= classes)):
+        allowed = f"0..{classes - 1}" if classes is not None else ">= 0"
+        raise ValueError(
+            f"`{name}` must hold class indices in {allowed}. "
+            f"Received values from {array.min()} to {array.max()}."
+        )
+    return array
+
+
+def _check_weights(weights, models):
+    """Returns `weights` as a float64 array of length `models`, non-negative, sum > 0."""
+    if isinstance(weights, (str, bytes)) or not (
+        isinstance(weights, (list, tuple)) or isinstance(weights, np.ndarray)
+    ):
+        raise ValueError(
+            f"`weights` must be a list or 1D array of {models} numbers, one per model. "
+            f"Received: weights={weights!r}"
+        )
+    array = np.asarray(weights)
+    if array.ndim != 1 or array.shape[0] != models:
+        raise ValueError(
+            f"`weights` must have one entry per model ({models} models). "
+            f"Received {array.shape[0] if array.ndim == 1 else array.shape} "
+            f"entries: weights={weights!r}"
+        )
+    if not all(
+        isinstance(w, numbers.Real) and not isinstance(w, bool) for w in array.tolist()
+    ):
+        raise ValueError(f"`weights` must contain only numbers. Received: weights={weights!r}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)) or np.any(array < 0) or array.sum() <= 0:
+        raise ValueError(
+            "`weights` must be finite, non-negative and not all zero. "
+            f"Received: weights={weights!r}"
+        )
+    return array
+
+
+# ------------------------------------------------------------------ combination rules
+
+
+def average_probabilities(probabilities):
+    """Averages the predicted probabilities of several models.
+
+    Args:
+        probabilities: array (models, examples, classes), or a list of (examples,
+            classes) arrays, one per model.
+
+    Returns:
+        float64 array (examples, classes): the mean over models.
+    """
+    return _check_probabilities(probabilities).mean(axis=0)
+
+
+def weighted_average(probabilities, weights):
+    """Averages the predicted probabilities with one non-negative weight per model.
+
+    The weights are normalised to sum to one, so `weights=(2, 1)` and `(2/3, 1/3)` give
+    the same result and the output rows stay probability vectors.
+
+    Args:
+        probabilities: array (models, examples, classes) or a list of 2D arrays.
+        weights: one finite, non-negative number per model, not all zero.
+
+    Returns:
+        float64 array (examples, classes).
+
+    Raises:
+        ValueError: if the number of weights differs from the number of models.
+    """
+    array = _check_probabilities(probabilities)
+    weights = _check_weights(weights, array.shape[0])
+    weights = weights / weights.sum()
+    return np.tensordot(weights, array, axes=1)
+
+
+def majority_vote(probabilities, tie_rule="average"):
+    """Predicts, for each example, the class that most models rank first.
+
+    Each model casts one vote, for its most probable class. Tie rule, when several classes
+    get the same largest number of votes:
+
+    - `tie_rule="average"` (default): among the tied classes, the one with the largest
+      *averaged* probability wins; if those are also equal, the lowest class index wins.
+    - `tie_rule="lowest"`: the lowest class index among the tied classes wins.
+
+    (Within one model, equal top probabilities go to the lowest class index, as
+    `numpy.argmax` does.)
+
+    Args:
+        probabilities: array (models, examples, classes) or a list of 2D arrays.
+        tie_rule: "average" or "lowest".
+
+    Returns:
+        int64 array (examples,) of predicted class indices.
+    """
+    array = _check_probabilities(probabilities)
+    check_choice(tie_rule, "tie_rule", TIE_RULES)
+    return _votes_to_labels(vote_counts(array), array.mean(axis=0), tie_rule)
+
+
+def vote_counts(probabilities):
+    """Returns an int64 array (examples, classes): how many models rank each class first."""
+    array = _check_probabilities(probabilities)
+    models, examples, classes = array.shape
+    votes = np.zeros((examples, classes), dtype=np.int64)
+    top = array.argmax(axis=-1)  # (models, examples)
+    for model_top in top:
+        votes[np.arange(examples), model_top] += 1
+    return votes
+
+
+def _votes_to_labels(votes, mean_probabilities, tie_rule):
+    """Applies the tie rule of `majority_vote` to vote counts."""
+    is_top = votes == votes.max(axis=-1, keepdims=True)
+    if tie_rule == "lowest":
+        return is_top.argmax(axis=-1).astype(np.int64)
+    # Among the top-voted classes, the largest averaged probability; argmax takes the
+    # lowest index among exact equals.
+    masked = np.where(is_top, mean_probabilities, -np.inf)
+    return masked.argmax(axis=-1).astype(np.int64)
+
+
+def fit_ensemble_weights(probabilities, labels, steps=500, learning_rate=0.5):
+    """Fits one weight per model that minimises the log-loss of the weighted average.
+
+    The weights live on the simplex (non-negative, sum one). The log-loss of a convex
+    combination of probability vectors is a convex function of the weights, so
+    exponentiated gradient descent (Kivinen & Warmuth 1997) from equal weights reaches the
+    minimum; fit the weights on a validation split, never on the test set.
+
+    Args:
+        probabilities: array (models, examples, classes) of validation predictions.
+        labels: int array (examples,) of validation labels.
+        steps: number of gradient steps (>= 1).
+        learning_rate: step size (> 0).
+
+    Returns:
+        float64 array (models,) of weights that sum to one.
+    """
+    array = _check_probabilities(probabilities)
+    models, examples, classes = array.shape
+    labels = _check_labels(labels, examples=examples, classes=classes)
+    check_int(steps, "steps", minimum=1)
+    check_float(learning_rate, "learning_rate", minimum=0.0)
+    if learning_rate <= 0:
+        raise ValueError(
+            f"`learning_rate` must be > 0. Received: learning_rate={learning_rate!r}"
+        )
+    normalised = array / array.sum(axis=-1, keepdims=True)
+    # Probability each model gives to the true class: (models, examples).
+    true_class = normalised[:, np.arange(examples), labels]
+    true_class = np.maximum(true_class, 1e-12)
+    weights = np.full(models, 1.0 / models)
+    for _ in range(steps):
+        mixture = weights @ true_class  # (examples,)
+        gradient = -(true_class / mixture).mean(axis=1)  # d log-loss / d weight
+        # Subtracting the minimum leaves the update unchanged (it cancels when normalising)
+        # and keeps exp() from overflowing.
+        step = -learning_rate * (gradient - gradient.min())
+        weights = weights * np.exp(step)
+        weights = weights / weights.sum()
+    return weights
+
+
+def log_loss(probabilities, labels):
+    """Mean negative log-probability of the true class; `probabilities` is (examples, classes)."""
+    array = _check_probabilities([probabilities])[0]
+    labels = _check_labels(labels, examples=array.shape[0], classes=array.shape[1])
+    array = array / array.sum(axis=-1, keepdims=True)
+    true_class = np.maximum(array[np.arange(array.shape[0]), labels], 1e-12)
+    return float(-np.log(true_class).mean())
+
+
+# ----------------------------------------------------------------------- feature fusion
+
+
+def fusion_model(
+    models,
+    classes=10,
+    hidden_units=0,
+    dropout_rate=0.0,
+    feature_layer="avg_pool",
+    classifier_activation="softmax",
+    name="feature_fusion",
+):
+    """Deep feature fusion: a small head trained on the concatenated features of frozen models.
+
+    Each member is cut at `feature_layer` (by default "avg_pool", the globally pooled
+    features that feed its classifier), frozen, and called in inference mode, so its
+    BatchNormalization statistics and dropout never change while the head trains. The
+    features are concatenated and fed to the head: optional dropout, an optional hidden
+    Dense+ReLU layer, and a Dense classifier. Only the head's parameters are trainable.
+
+    Args:
+        models: list of at least two trained Keras models with the same input shape,
+            each with a layer named `feature_layer` whose output is a vector per example.
+        classes: number of classes of the head (>= 2).
+        hidden_units: width of the hidden layer of the head; 0 for a linear head.
+        dropout_rate: dropout on the concatenated features, in [0, 1).
+        feature_layer: name of the layer whose output each member contributes.
+        classifier_activation: activation of the head's last layer (e.g. "softmax").
+        name: name of the returned model.
+
+    Returns:
+        keras.Model mapping the shared input to the head's predictions.
+    """
+    if not isinstance(models, (list, tuple)) or len(models) < 2:
+        raise ValueError(
+            "`models` must be a list of at least two Keras models. "
+            f"Received: models={models!r}"
+        )
+    for index, model in enumerate(models):
+        if not isinstance(model, keras.Model):
+            raise ValueError(
+                f"Every entry of `models` must be a keras.Model. "
+                f"Received: models[{index}]={model!r}"
+            )
+    check_int(classes, "classes", minimum=2)
+    check_int(hidden_units, "hidden_units", minimum=0)
+    check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
+    if dropout_rate >= 1.0:
+        raise ValueError(f"`dropout_rate` must be < 1. Received: dropout_rate={dropout_rate!r}")
+    if not isinstance(feature_layer, str) or not feature_layer:
+        raise ValueError(
+            f"`feature_layer` must be a layer name. Received: feature_layer={feature_layer!r}"
+        )
+    if classifier_activation is not None and not (
+        isinstance(classifier_activation, str) or callable(classifier_activation)
+    ):
+        raise ValueError(
+            "`classifier_activation` must be None, a string such as 'softmax', or a "
+            f"callable. Received: classifier_activation={classifier_activation!r}"
+        )
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
+
+    shapes = [tuple(model.input_shape[1:]) for model in models]
+    if len(set(shapes)) != 1:
+        raise ValueError(
+            "Every model in `models` must take the same input shape. "
+            f"Received input shapes: {shapes}"
+        )
+    inputs = keras.Input(shape=shapes[0], name="input_layer")
+    features = []
+    for index, model in enumerate(models):
+        layer_names = [layer.name for layer in model.layers]
+        if feature_layer not in layer_names:
+            raise ValueError(
+                f"models[{index}] ({model.name!r}) has no layer named {feature_layer!r}. "
+                f"Received: feature_layer={feature_layer!r}"
+            )
+        output = model.get_layer(feature_layer).output
+        if len(output.shape) != 2:
+            raise ValueError(
+                f"Layer {feature_layer!r} of models[{index}] ({model.name!r}) must output "
+                f"one vector per example; its output shape is {tuple(output.shape)}."
+            )
+        extractor = keras.Model(
+            model.inputs, output, name=f"member{index}_{model.name}_features"
+        )
+        extractor.trainable = False
+        # training=False pins BatchNormalization and dropout of the member in inference
+        # mode even while the head trains.
+        features.append(extractor(inputs, training=False))
+    x = layers.Concatenate(name="fusion_concat")(features)
+    if dropout_rate > 0:
+        x = layers.Dropout(dropout_rate, name="fusion_dropout")(x)
+    if hidden_units > 0:
+        x = layers.Dense(hidden_units, activation="relu", name="fusion_hidden")(x)
+    outputs = layers.Dense(
+        classes, activation=classifier_activation, name="fusion_predictions"
+    )(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def average_model(models, weights=None, name="average_ensemble"):
+    """One Keras model that outputs the (weighted) average of several models' outputs.
+
+    Useful to deploy an averaging ensemble as a single model, or to count its parameters
+    and FLOPs. `weights` (one per model, normalised to sum one) defaults to equal weights.
+    """
+    if not isinstance(models, (list, tuple)) or len(models) < 2:
+        raise ValueError(
+            "`models` must be a list of at least two Keras models. "
+            f"Received: models={models!r}"
+        )
+    for index, model in enumerate(models):
+        if not isinstance(model, keras.Model):
+            raise ValueError(
+                f"Every entry of `models` must be a keras.Model. "
+                f"Received: models[{index}]={model!r}"
+            )
+    weights = _check_weights(
+        [1.0] * len(models) if weights is None else weights, len(models)
+    )
+    weights = weights / weights.sum()
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
+    shapes = [tuple(model.input_shape[1:]) for model in models]
+    if len(set(shapes)) != 1:
+        raise ValueError(
+            "Every model in `models` must take the same input shape. "
+            f"Received input shapes: {shapes}"
+        )
+    inputs = keras.Input(shape=shapes[0], name="input_layer")
+    outputs = []
+    for index, model in enumerate(models):
+        member = keras.Model(model.inputs, model.outputs[0], name=f"member{index}_{model.name}")
+        y = member(inputs, training=False)
+        outputs.append(
+            layers.Rescaling(float(weights[index]), name=f"member{index}_weight")(y)
+        )
+    return keras.Model(inputs, layers.Add(name="ensemble_sum")(outputs), name=name)
+
+
+# ------------------------------------------------------------------------- measurements
+
+
+def _check_predicted(predicted, labels, name="predicted"):
+    """`predicted` may be class indices (examples,) or probabilities (examples, classes)."""
+    array = np.asarray(predicted)
+    if array.ndim == 2:
+        array = _check_probabilities([array], name=name)[0].argmax(axis=-1)
+    return _check_labels(array, name=name, examples=labels.shape[0])
+
+
+def accuracy(labels, predicted):
+    """Fraction of examples whose predicted class equals the label.
+
+    `predicted` may be class indices (examples,) or probabilities (examples, classes).
+    """
+    labels = _check_labels(labels)
+    predicted = _check_predicted(predicted, labels)
+    return float((labels == predicted).mean())
+
+
+def per_class_accuracy(labels, predicted, classes):
+    """Accuracy within each true class (the per-class recall), as a float array (classes,).
+
+    A class with no examples gets NaN.
+    """
+    check_int(classes, "classes", minimum=1)
+    labels = _check_labels(labels, classes=classes)
+    predicted = _check_predicted(predicted, labels)
+    correct = np.bincount(labels, weights=(labels == predicted), minlength=classes)
+    support = np.bincount(labels, minlength=classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(support > 0, correct / np.maximum(support, 1), np.nan)
+
+
+def per_class_metrics(labels, predicted, class_names):
+    """Precision, recall (= per-class accuracy), F1 and support of each class.
+
+    Returns a pandas DataFrame indexed by class name. A precision or F1 with a zero
+    denominator is NaN.
+    """
+    class_names = _check_class_names(class_names)
+    classes = len(class_names)
+    labels = _check_labels(labels, classes=classes)
+    predicted = _check_predicted(predicted, labels)
+    if np.any(predicted >= classes):
+        raise ValueError(
+            f"`predicted` must hold class indices in 0..{classes - 1}. "
+            f"Received values up to {predicted.max()}."
+        )
+    true_positive = np.bincount(labels, weights=(labels == predicted), minlength=classes)
+    support = np.bincount(labels, minlength=classes)
+    predicted_count = np.bincount(predicted, minlength=classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(predicted_count > 0, true_positive / predicted_count, np.nan)
+        recall = np.where(support > 0, true_positive / support, np.nan)
+        f1 = 2 * precision * recall / (precision + recall)
+    return pd.DataFrame(
+        {"precision": precision, "recall": recall, "f1": f1, "support": support},
+        index=pd.Index(class_names, name="class"),
+    )
+
+
+def per_class_accuracy_table(labels, predictions, class_names):
+    """Per-class accuracy of several models: a DataFrame with one row per model.
+
+    Args:
+        labels: int array (examples,).
+        predictions: dict {model name: predicted class indices or probabilities}.
+        class_names: one name per class (the columns).
+    """
+    class_names = _check_class_names(class_names)
+    if not isinstance(predictions, dict) or not predictions:
+        raise ValueError(
+            "`predictions` must be a non-empty dict {model name: predictions}. "
+            f"Received: predictions of type {type(predictions).__name__}"
+        )
+    rows = {
+        name: per_class_accuracy(labels, predicted, len(class_names))
+        for name, predicted in predictions.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(class_names))
+
+
+def _check_class_names(class_names):
+    if isinstance(class_names, str) or not isinstance(class_names, (list, tuple)) or not (
+        class_names
+    ):
+        raise ValueError(
+            "`class_names` must be a non-empty list of class names. "
+            f"Received: class_names={class_names!r}"
+        )
+    return list(class_names)
+
+
+def bootstrap_accuracy_difference(
+    labels, predicted_a, predicted_b, resamples=2000, confidence=0.95, seed=0
+):
+    """Accuracy of A minus accuracy of B, with a paired bootstrap confidence interval.
+
+    The test examples are resampled with replacement `resamples` times; both classifiers
+    are scored on the same resample (paired), which removes the variation that comes from
+    how hard the drawn examples are. The interval is the percentile interval of the
+    resampled differences. If it contains 0, the difference is within noise.
+
+    Args:
+        labels: int array (examples,).
+        predicted_a, predicted_b: class indices (examples,) or probabilities
+            (examples, classes) of the two classifiers.
+        resamples: number of bootstrap resamples (>= 100).
+        confidence: coverage of the interval, in (0, 1).
+        seed: seed of the resampling (int).
+
+    Returns:
+        BootstrapResult(difference, low, high, confidence, resamples), where `difference`
+        is the observed accuracy difference on the full set.
+    """
+    labels = _check_labels(labels)
+    predicted_a = _check_predicted(predicted_a, labels, name="predicted_a")
+    predicted_b = _check_predicted(predicted_b, labels, name="predicted_b")
+    check_int(resamples, "resamples", minimum=100)
+    check_float(confidence, "confidence", minimum=0.0, maximum=1.0)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(
+            f"`confidence` must be strictly between 0 and 1. Received: confidence={confidence!r}"
+        )
+    check_int(seed, "seed", minimum=0)
+    # Per-example difference: +1 where only A is right, -1 where only B is right.
+    per_example = (predicted_a == labels).astype(np.float64) - (predicted_b == labels)
+    examples = per_example.shape[0]
+    rng = np.random.default_rng(seed)
+    differences = np.empty(resamples)
+    chunk = max(1, 2_000_000 // examples)  # bounds the memory of the index arrays
+    for start in range(0, resamples, chunk):
+        stop = min(start + chunk, resamples)
+        indices = rng.integers(0, examples, size=(stop - start, examples))
+        differences[start:stop] = per_example[indices].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(differences, [tail, 1.0 - tail])
+    return BootstrapResult(
+        float(per_example.mean()), float(low), float(high), float(confidence), resamples
+    )
