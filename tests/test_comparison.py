@@ -227,3 +227,10 @@ def test_compute_complexity_can_report_errors_instead_of_stopping():
     assert result.loc["tiny", "error"] == ""
     with pytest.raises(RuntimeError):
         comparison.compute_complexity({"broken": broken})
+
+
+def test_macs_are_the_conv_and_dense_multiply_adds():
+    result = comparison.compute_complexity({"tiny": tiny_model})
+    # conv: 16*16*8 outputs x 27 MACs + 16*16*8 biases/2; dense: 8*5 MACs + 5 biases/2.
+    conv = (2 * 16 * 16 * 8 * 27 + 16 * 16 * 8) + (2 * 8 * 5 + 5)
+    assert result.loc["tiny", "macs"] == conv // 2

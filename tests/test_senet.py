@@ -1,0 +1,253 @@
+"""Tests of the SE block and the SENet family (convnet_lib.models.se, convnet_lib.models.senet)."""
+
+import functools
+
+import keras
+import numpy as np
+import pytest
+
+from convnet_lib.complexity import count_flops
+from convnet_lib.complexity import count_params
+from convnet_lib.models import available_models
+from convnet_lib.models import build_model
+from convnet_lib.models import se
+from convnet_lib.models import senet
+from tests.reference_checks import max_relative_difference
+
+# Trainable parameters at 1000 classes of the PyTorch ports of the released Caffe models
+# (Cadene pretrainedmodels, timm legacy_*), which count BN gamma/beta but not BN statistics.
+EXPECTED_TRAINABLE = {
+    "resnet50": 25_557_032,
+    "se_resnet50": 28_088_024,
+    "se_resnext50_32x4d": 27_559_896,
+    "senet154": 115_088_984,
+}
+# Multiply-adds at 224x224 in Hu et al., arXiv 1709.01507, Table 2 (GFLOPs there = G MACs).
+PAPER_GMACS = {"se_resnet50": 3.86, "se_resnext50_32x4d": 4.23}
+
+
+@functools.lru_cache(maxsize=None)
+def imagenet_model(name):
+    keras.backend.clear_session()
+    return build_model(name)
+
+
+def se_block_model(input_shape, reduction_ratio, name="se"):
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, se.se_block(inputs, reduction_ratio, name=name))
+
+
+# --- the SE block ----------------------------------------------------------------------
+
+
+def test_se_block_matches_numpy():
+    model = se_block_model((5, 7, 32), reduction_ratio=4)
+    rng = np.random.default_rng(0)
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in layer.weights])
+    x = rng.normal(size=(3, 5, 7, 32)).astype("float32")
+    w1, b1 = model.get_layer("se_reduce").get_weights()
+    w2, b2 = model.get_layer("se_expand").get_weights()
+    z = x.mean(axis=(1, 2))  # squeeze: (3, 32)
+    hidden = np.maximum(z @ w1 + b1, 0.0)  # (3, 8)
+    s = 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))  # (3, 32)
+    expected = x * s[:, None, None, :]
+    actual = keras.ops.convert_to_numpy(model(x))
+    assert w1.shape == (32, 8) and w2.shape == (8, 32)
+    assert np.max(np.abs(actual - expected)) < 1e-5
+
+
+def test_se_block_parameters_and_names():
+    model = se_block_model((4, 4, 64), reduction_ratio=16, name="blk")
+    # 64 * 4 + 4 (reduce) + 4 * 64 + 64 (expand)
+    assert count_params(model).trainable == 64 * 4 + 4 + 4 * 64 + 64
+    assert model.output_shape == (None, 4, 4, 64)
+    assert se.excitation_layer_names(model) == ["blk_sigmoid"]
+
+
+@pytest.mark.parametrize("ratio", [0.5, 0, -2])
+def test_se_block_rejects_ratio_below_one(ratio):
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        se_block_model((4, 4, 32), reduction_ratio=ratio)
+
+
+def test_se_block_rejects_ratio_that_leaves_no_unit():
+    se_block_model((4, 4, 16), reduction_ratio=16)  # exactly one unit: fine
+    with pytest.raises(ValueError, match="reduction_ratio=17"):
+        se_block_model((4, 4, 16), reduction_ratio=17)
+
+
+def test_se_block_rejects_non_number_ratio_and_bad_tensor():
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        se_block_model((4, 4, 16), reduction_ratio="16")
+    with pytest.raises(ValueError, match="4D tensor"):
+        se.se_block(keras.Input((16,)), 4)
+
+
+def test_excitation_model_rejects_models_without_se():
+    with pytest.raises(ValueError, match="no SE blocks"):
+        se.excitation_model(build_model("se_resnet_mini", use_se=False))
+    with pytest.raises(ValueError, match="model"):
+        se.excitation_layer_names("not a model")
+
+
+# --- the ImageNet models ---------------------------------------------------------------
+
+
+def test_registered():
+    for name in [*EXPECTED_TRAINABLE, "se_inception_v3", "se_resnet_mini"]:
+        assert name in available_models()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_TRAINABLE))
+def test_trainable_parameters_match_pytorch_ports(name):
+    model = imagenet_model(name)
+    assert count_params(model).trainable == EXPECTED_TRAINABLE[name]
+    assert model.output_shape == (None, 1000)
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_GMACS))
+def test_flops_match_paper(name):
+    flops = count_flops(imagenet_model(name))
+    expected = 2 * PAPER_GMACS[name] * 1e9
+    assert abs(flops - expected) / expected < 0.01
+
+
+def test_stride_placement_and_groups():
+    resnet = imagenet_model("se_resnet50")
+    assert resnet.get_layer("conv3_block1_1_conv").strides == (2, 2)  # Caffe layout
+    assert resnet.get_layer("conv3_block1_2_conv").strides == (1, 1)
+    resnext = imagenet_model("se_resnext50_32x4d")
+    assert resnext.get_layer("conv3_block1_1_conv").strides == (1, 1)
+    assert resnext.get_layer("conv3_block1_2_conv").strides == (2, 2)
+    assert resnext.get_layer("conv2_block1_2_conv").groups == 32
+    assert resnext.get_layer("conv2_block1_2_conv").filters == 128  # 32 groups x 4 wide
+    for model in (resnet, resnext):
+        layer_types = {type(layer).__name__ for layer in model.layers}
+        assert "BatchNormalization" in layer_types
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Conv2D):
+                assert not layer.use_bias, layer.name
+
+
+def test_se_sits_on_the_residual_branch_before_the_addition():
+    model = imagenet_model("se_resnet50")
+    add = model.get_layer("conv2_block2_add")
+    inbound = {t._keras_history[0].name for t in add.input}
+    assert inbound == {"conv2_block1_out", "conv2_block2_se_scale"}
+    assert len(se.excitation_layer_names(model)) == 16  # one per bottleneck unit
+
+
+def test_senet154_layout():
+    model = imagenet_model("senet154")
+    assert [model.get_layer(f"conv1_{i}_conv").filters for i in (1, 2, 3)] == [64, 64, 128]
+    assert model.get_layer("conv2_block1_1_conv").filters == 128  # 2 x planes
+    assert model.get_layer("conv2_block1_2_conv").filters == 256  # 4 x planes, 64 groups
+    assert model.get_layer("conv2_block1_2_conv").groups == 64
+    assert model.get_layer("conv2_block1_0_conv").kernel_size == (1, 1)
+    assert model.get_layer("conv3_block1_0_conv").kernel_size == (3, 3)
+    assert model.get_layer("dropout").rate == pytest.approx(0.2)
+    assert len(se.excitation_layer_names(model)) == 3 + 8 + 36 + 3
+
+
+def test_resnet50_with_bias_reproduces_keras_applications():
+    keras.backend.clear_session()
+    shape = (64, 64, 3)
+    reference = keras.applications.ResNet50(weights=None, include_top=False, input_shape=shape)
+    ours = senet.resnet50(include_top=False, input_shape=shape, use_bias=True)
+    assert count_params(ours).total == count_params(reference).total
+    assert max_relative_difference(reference, ours, shape) < 1e-4
+
+
+def test_se_inception_v3_without_se_reproduces_keras_applications():
+    keras.backend.clear_session()
+    shape = (75, 75, 3)
+    reference = keras.applications.InceptionV3(weights=None, include_top=False, input_shape=shape)
+    ours = senet.se_inception_v3(include_top=False, input_shape=shape, use_se=False)
+    assert max_relative_difference(reference, ours, shape) < 1e-4
+
+
+def test_se_inception_v3_has_se_after_every_module():
+    model = imagenet_model("se_inception_v3")
+    assert len(se.excitation_layer_names(model)) == 11  # one per Inception module
+    assert model.get_layer("mixed10_se_scale").output.shape[-1] == 2048
+    assert model.get_layer("mixed0_se_reduce").units == 256 // 16
+
+
+def test_head_arguments():
+    keras.backend.clear_session()
+    model = senet.se_resnet50(include_top=False, pooling="avg", input_shape=(32, 32, 3))
+    assert model.output_shape == (None, 2048)
+    model = senet.se_resnet_mini(include_top=False, input_shape=(64, 64, 3))
+    assert model.output_shape == (None, 8, 8, 128)
+    model = senet.se_resnet_mini(classes=7, classifier_activation=None, pooling="max")
+    assert model.output_shape == (None, 7)
+
+
+def test_builders_reject_bad_arguments():
+    with pytest.raises(ValueError, match="input_shape"):
+        senet.se_resnet50(input_shape=(16, 16, 3))
+    with pytest.raises(ValueError, match="pooling"):
+        senet.senet154(include_top=False, pooling="mean")
+    with pytest.raises(ValueError, match="classes"):
+        senet.se_resnext50_32x4d(classes=0)
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        senet.se_resnet50(reduction_ratio=0.5)
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        senet.se_resnet50(reduction_ratio=512)  # 256 channels // 512 = 0 units
+    with pytest.raises(ValueError, match="use_bias"):
+        senet.resnet50(use_bias="no")
+    with pytest.raises(ValueError, match="use_se"):
+        senet.se_inception_v3(use_se=1)
+    with pytest.raises(ValueError, match="input_shape"):
+        senet.se_inception_v3(input_shape=(64, 64, 3))
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        senet.se_inception_v3(reduction_ratio=300)
+
+
+# --- the small SE-ResNet -----------------------------------------------------------------
+
+
+def test_mini_defaults_and_ablation_switch():
+    keras.backend.clear_session()
+    with_se = build_model("se_resnet_mini")
+    without = build_model("se_resnet_mini", use_se=False)
+    assert with_se.input_shape == (None, 32, 32, 1) and with_se.output_shape == (None, 10)
+    assert without.output_shape == (None, 10)
+    names_with = {layer.name for layer in with_se.layers}
+    names_without = {layer.name for layer in without.layers}
+    # Same network apart from the SE blocks.
+    assert names_without < names_with
+    assert all("_se_" in name for name in names_with - names_without)
+    extra = count_params(with_se).trainable - count_params(without).trainable
+    # SE of 32, 64 and 128 channels at r = 8: C * C/8 + C/8 + C/8 * C + C each.
+    assert extra == sum(2 * c * (c // 8) + c // 8 + c for c in (32, 64, 128))
+
+
+def test_mini_excitation_model():
+    keras.backend.clear_session()
+    model = build_model("se_resnet_mini", depths=(2, 1, 1))
+    excitations = se.excitation_model(model)
+    outputs = excitations(np.zeros((2, 32, 32, 1), "float32"))
+    assert [tuple(o.shape) for o in outputs] == [(2, 32), (2, 32), (2, 64), (2, 128)]
+    values = np.concatenate([keras.ops.convert_to_numpy(o) for o in outputs], axis=1)
+    assert np.all((values > 0) & (values < 1))
+
+
+def test_mini_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="use_se"):
+        senet.se_resnet_mini(use_se="yes")
+    with pytest.raises(ValueError, match="depths"):
+        senet.se_resnet_mini(depths=(1, 1))
+    with pytest.raises(ValueError, match="widths"):
+        senet.se_resnet_mini(widths=())
+    with pytest.raises(ValueError, match="stem_width"):
+        senet.se_resnet_mini(stem_width=0)
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        senet.se_resnet_mini(reduction_ratio=64)  # 32 channels // 64 = 0 units
+    senet.se_resnet_mini(reduction_ratio=64, use_se=False)  # no SE: the ratio is unused
+    with pytest.raises(ValueError, match="input_shape"):
+        senet.se_resnet_mini(input_shape=(4, 4, 1))
+    with pytest.raises(ValueError, match="classifier_activation"):
+        senet.se_resnet_mini(classifier_activation=3)
