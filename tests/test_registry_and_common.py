@@ -90,8 +90,8 @@ def test_pooling_options_without_top(pooling, shape):
 
 
 def test_transfer_weights_copies_every_layer_and_outputs_agree():
-    source = build_model("baseline_cnn", widths=(4, 8), classes=3)
-    target = build_model("baseline_cnn", widths=(4, 8), classes=3)
+    source = build_model("baseline_cnn", widths=(4, 8), convs_per_stage=2, classes=3)
+    target = build_model("baseline_cnn", widths=(4, 8), convs_per_stage=2, classes=3)
     x = np.random.default_rng(0).uniform(size=(2, 28, 28, 1)).astype("float32")
     assert not np.allclose(source.predict(x, verbose=0), target.predict(x, verbose=0))
     copied = transfer_weights(source, target)
@@ -100,9 +100,9 @@ def test_transfer_weights_copies_every_layer_and_outputs_agree():
 
 
 def test_transfer_weights_fails_clearly_on_a_mismatch():
-    source = build_model("baseline_cnn", widths=(4, 8), classes=3)
-    wider = build_model("baseline_cnn", widths=(4, 16), classes=3)
-    deeper = build_model("baseline_cnn", widths=(4, 8, 8), classes=3)
+    source = build_model("baseline_cnn", widths=(4, 8), convs_per_stage=2, classes=3)
+    wider = build_model("baseline_cnn", widths=(4, 16), convs_per_stage=2, classes=3)
+    deeper = build_model("baseline_cnn", widths=(4, 8, 8), convs_per_stage=2, classes=3)
     with pytest.raises(ValueError, match=r"Layer \d+ with weights does not match"):
         transfer_weights(source, wider)
     with pytest.raises(ValueError, match="different numbers of layers"):

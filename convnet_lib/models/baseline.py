@@ -1,7 +1,7 @@
 """A small plain CNN: the Fashion-MNIST baseline every chapter compares against.
 
-Two conv-BN-ReLU pairs per stage, max pooling between stages, global average pooling and a
-Dense classifier: no branches, no shortcuts, nothing that later chapters teach.
+Stages of 3x3 conv-BN-ReLU units with 2x2 max pooling between them, global average pooling
+and a Dense classifier: no branches, no shortcuts, nothing that later chapters teach.
 """
 
 import keras
@@ -25,7 +25,7 @@ def baseline_cnn(
     classes=10,
     classifier_activation="softmax",
     widths=(32, 64, 128),
-    convs_per_stage=2,
+    convs_per_stage=1,
     dropout_rate=0.3,
 ):
     """A plain VGG-style CNN for 28x28 Fashion-MNIST images.
