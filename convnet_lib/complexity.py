@@ -294,6 +294,7 @@ def profiler_flops(model):
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2,
     )
+    from tensorflow.python.util import deprecation
 
     if keras.backend.backend() != "tensorflow":
         raise ValueError(
@@ -307,7 +308,8 @@ def profiler_flops(model):
         return model(tensors[0] if len(tensors) == 1 else list(tensors), training=False)
 
     frozen = convert_variables_to_constants_v2(forward.get_concrete_function(*specs))
-    with tf.Graph().as_default() as graph:
+    # The v1 profiler calls deprecated graph utilities; their warnings say nothing useful here.
+    with deprecation.silence(), tf.Graph().as_default() as graph:
         tf.graph_util.import_graph_def(frozen.graph.as_graph_def(), name="")
         options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
         options["output"] = "none"
