@@ -19,3 +19,4 @@ from convnet_lib.models import xception  # noqa: E402,F401
 __all__ = ["available_models", "build_model", "get_builder", "register_model"]
 from convnet_lib.models import densenet  # noqa: E402,F401
 from convnet_lib.models import senet  # noqa: E402,F401
+from convnet_lib.models import inception  # noqa: E402,F401
