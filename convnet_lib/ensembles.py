@@ -4,22 +4,25 @@ An ensemble only helps when its members make *different* mistakes. This module h
 combination rules taught in the ensembles notebook, each a few lines of NumPy on a stack of
 predicted probabilities of shape (models, examples, classes):
 
-- `average_probabilities`: the plain mean (e.g. the Inception-v4 paper's ensembles,
-  Szegedy et al. 2016, arXiv:1602.07261);
+- `average_probabilities`: the plain mean;
 - `weighted_average`: a convex combination with given weights;
 - `fit_ensemble_weights`: the weights that minimise the log-loss on a validation split;
 - `majority_vote`: one vote per model, with a documented tie rule;
-- `fusion_model`: deep feature fusion, a small trainable head on the concatenated
-  penultimate features of frozen models;
+- `fusion_model`: deep feature fusion, a small trainable head (`fusion_head`) on the
+  concatenated penultimate features of frozen models (`feature_extractor`);
 
-plus the measurements used to judge them: `accuracy`, `per_class_accuracy`,
+plus the measurements used to judge them: `accuracy`, `report_accuracy`, `per_class_accuracy`,
 `per_class_metrics`, `per_class_accuracy_table` and `bootstrap_accuracy_difference`, a
 paired bootstrap confidence interval for the accuracy difference of two classifiers
-(Efron & Tibshirani 1993, "An Introduction to the Bootstrap").
+(Efron & Tibshirani 1993, "An Introduction to the Bootstrap"), and `load_or_train`, which
+caches trained members as .keras files outside the repository.
 """
 
 import collections
+import json
 import numbers
+import os
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -31,6 +34,8 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 
 TIE_RULES = ("average", "lowest")
+CACHE_ENV_VAR = "CONVNET_CACHE_DIR"
+DEFAULT_CACHE_DIR = "~/.cache/convnet_lib"
 
 BootstrapResult = collections.namedtuple(
     "BootstrapResult", ["difference", "low", "high", "confidence", "resamples"]
@@ -278,56 +283,38 @@ def log_loss(probabilities, labels):
 # ----------------------------------------------------------------------- feature fusion
 
 
-def fusion_model(
-    models,
+def fusion_head(
+    features,
     classes=10,
     hidden_units=0,
     dropout_rate=0.0,
-    feature_layer="avg_pool",
     classifier_activation="softmax",
-    name="feature_fusion",
+    name="fusion_head",
 ):
-    """Deep feature fusion: a small head trained on the concatenated features of frozen models.
+    """The trainable part of deep feature fusion: a small classifier on concatenated features.
 
-    Each member is cut at `feature_layer` (by default "avg_pool", the globally pooled
-    features that feed its classifier), frozen, and called in inference mode, so its
-    BatchNormalization statistics and dropout never change while the head trains. The
-    features are concatenated and fed to the head: optional dropout, an optional hidden
-    Dense+ReLU layer, and a Dense classifier. Only the head's parameters are trainable.
+    Optional dropout on the features ("fusion_dropout"), an optional hidden Dense+ReLU layer
+    ("fusion_hidden"), then a Dense classifier ("fusion_predictions"). It can be trained on
+    its own on pre-computed features (cheap: the frozen members run once per image instead
+    of once per epoch) and then plugged into `fusion_model(..., head=...)`.
 
     Args:
-        models: list of at least two trained Keras models with the same input shape,
-            each with a layer named `feature_layer` whose output is a vector per example.
-        classes: number of classes of the head (>= 2).
-        hidden_units: width of the hidden layer of the head; 0 for a linear head.
-        dropout_rate: dropout on the concatenated features, in [0, 1).
-        feature_layer: name of the layer whose output each member contributes.
-        classifier_activation: activation of the head's last layer (e.g. "softmax").
+        features: length of the concatenated feature vector (>= 1).
+        classes: number of classes (>= 2).
+        hidden_units: width of the hidden layer; 0 for a linear head.
+        dropout_rate: dropout on the input features, in [0, 1).
+        classifier_activation: activation of the last layer (e.g. "softmax").
         name: name of the returned model.
 
     Returns:
-        keras.Model mapping the shared input to the head's predictions.
+        keras.Model mapping (batch, features) to (batch, classes).
     """
-    if not isinstance(models, (list, tuple)) or len(models) < 2:
-        raise ValueError(
-            "`models` must be a list of at least two Keras models. "
-            f"Received: models={models!r}"
-        )
-    for index, model in enumerate(models):
-        if not isinstance(model, keras.Model):
-            raise ValueError(
-                f"Every entry of `models` must be a keras.Model. "
-                f"Received: models[{index}]={model!r}"
-            )
+    check_int(features, "features", minimum=1)
     check_int(classes, "classes", minimum=2)
     check_int(hidden_units, "hidden_units", minimum=0)
     check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
     if dropout_rate >= 1.0:
         raise ValueError(f"`dropout_rate` must be < 1. Received: dropout_rate={dropout_rate!r}")
-    if not isinstance(feature_layer, str) or not feature_layer:
-        raise ValueError(
-            f"`feature_layer` must be a layer name. Received: feature_layer={feature_layer!r}"
-        )
     if classifier_activation is not None and not (
         isinstance(classifier_activation, str) or callable(classifier_activation)
     ):
@@ -335,38 +322,9 @@ def fusion_model(
             "`classifier_activation` must be None, a string such as 'softmax', or a "
             f"callable. Received: classifier_activation={classifier_activation!r}"
         )
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
-
-    shapes = [tuple(model.input_shape[1:]) for model in models]
-    if len(set(shapes)) != 1:
-        raise ValueError(
-            "Every model in `models` must take the same input shape. "
-            f"Received input shapes: {shapes}"
-        )
-    inputs = keras.Input(shape=shapes[0], name="input_layer")
-    features = []
-    for index, model in enumerate(models):
-        layer_names = [layer.name for layer in model.layers]
-        if feature_layer not in layer_names:
-            raise ValueError(
-                f"models[{index}] ({model.name!r}) has no layer named {feature_layer!r}. "
-                f"Received: feature_layer={feature_layer!r}"
-            )
-        output = model.get_layer(feature_layer).output
-        if len(output.shape) != 2:
-            raise ValueError(
-                f"Layer {feature_layer!r} of models[{index}] ({model.name!r}) must output "
-                f"one vector per example; its output shape is {tuple(output.shape)}."
-            )
-        extractor = keras.Model(
-            model.inputs, output, name=f"member{index}_{model.name}_features"
-        )
-        extractor.trainable = False
-        # training=False pins BatchNormalization and dropout of the member in inference
-        # mode even while the head trains.
-        features.append(extractor(inputs, training=False))
-    x = layers.Concatenate(name="fusion_concat")(features)
+    _check_name(name)
+    inputs = keras.Input(shape=(features,), name="fused_features")
+    x = inputs
     if dropout_rate > 0:
         x = layers.Dropout(dropout_rate, name="fusion_dropout")(x)
     if hidden_units > 0:
@@ -377,12 +335,53 @@ def fusion_model(
     return keras.Model(inputs, outputs, name=name)
 
 
-def average_model(models, weights=None, name="average_ensemble"):
-    """One Keras model that outputs the (weighted) average of several models' outputs.
+def feature_extractor(model, feature_layer="avg_pool", name=None):
+    """The part of `model` up to `feature_layer`, as a model with outputs [features, predictions].
 
-    Useful to deploy an averaging ensemble as a single model, or to count its parameters
-    and FLOPs. `weights` (one per model, normalised to sum one) defaults to equal weights.
+    One pass gives both the penultimate features (for feature fusion) and the model's own
+    predictions (for averaging and voting). `feature_layer` must output one vector per
+    example, e.g. "avg_pool", the globally pooled features every model here feeds its
+    classifier with.
     """
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"`model` must be a keras.Model. Received: model={model!r}")
+    output = _feature_output(model, feature_layer, "model")
+    name = f"{model.name}_features" if name is None else _check_name(name)
+    return keras.Model(model.inputs, [output, model.outputs[0]], name=name)
+
+
+def features_and_probabilities(model, dataset, feature_layer="avg_pool"):
+    """Runs `model` once over `dataset` (batches of (images, labels) or images).
+
+    Returns:
+        (features, probabilities, labels) as NumPy arrays; `labels` is None when the
+        dataset yields images only.
+    """
+    extractor = feature_extractor(model, feature_layer)
+    features, probabilities, labels = [], [], []
+    for batch in dataset:
+        images = batch[0] if isinstance(batch, (tuple, list)) else batch
+        feature_batch, probability_batch = extractor(images, training=False)
+        features.append(keras.ops.convert_to_numpy(feature_batch))
+        probabilities.append(keras.ops.convert_to_numpy(probability_batch))
+        if isinstance(batch, (tuple, list)):
+            labels.append(keras.ops.convert_to_numpy(batch[1]))
+    if not features:
+        raise ValueError("`dataset` yielded no batches.")
+    return (
+        np.concatenate(features),
+        np.concatenate(probabilities),
+        np.concatenate(labels) if labels else None,
+    )
+
+
+def _check_name(name):
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
+    return name
+
+
+def _check_models(models):
     if not isinstance(models, (list, tuple)) or len(models) < 2:
         raise ValueError(
             "`models` must be a list of at least two Keras models. "
@@ -394,19 +393,112 @@ def average_model(models, weights=None, name="average_ensemble"):
                 f"Every entry of `models` must be a keras.Model. "
                 f"Received: models[{index}]={model!r}"
             )
-    weights = _check_weights(
-        [1.0] * len(models) if weights is None else weights, len(models)
-    )
-    weights = weights / weights.sum()
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
     shapes = [tuple(model.input_shape[1:]) for model in models]
     if len(set(shapes)) != 1:
         raise ValueError(
             "Every model in `models` must take the same input shape. "
             f"Received input shapes: {shapes}"
         )
-    inputs = keras.Input(shape=shapes[0], name="input_layer")
+    return shapes[0]
+
+
+def _feature_output(model, feature_layer, label):
+    if not isinstance(feature_layer, str) or not feature_layer:
+        raise ValueError(
+            f"`feature_layer` must be a layer name. Received: feature_layer={feature_layer!r}"
+        )
+    if feature_layer not in [layer.name for layer in model.layers]:
+        raise ValueError(
+            f"{label} ({model.name!r}) has no layer named {feature_layer!r}. "
+            f"Received: feature_layer={feature_layer!r}"
+        )
+    output = model.get_layer(feature_layer).output
+    if len(output.shape) != 2:
+        raise ValueError(
+            f"Layer {feature_layer!r} of {label} ({model.name!r}) must output one vector per "
+            f"example; its output shape is {tuple(output.shape)}."
+        )
+    return output
+
+
+def fusion_model(
+    models,
+    classes=10,
+    hidden_units=0,
+    dropout_rate=0.0,
+    feature_layer="avg_pool",
+    classifier_activation="softmax",
+    head=None,
+    name="feature_fusion",
+):
+    """Deep feature fusion: a small head trained on the concatenated features of frozen models.
+
+    Each member is cut at `feature_layer` (by default "avg_pool", the globally pooled
+    features that feed its classifier), frozen, and called in inference mode, so its
+    BatchNormalization statistics and dropout never change while the head trains. The
+    features are concatenated ("fusion_concat") and fed to the head, a `fusion_head`.
+    Only the head's parameters are trainable.
+
+    Args:
+        models: list of at least two trained Keras models with the same input shape,
+            each with a layer named `feature_layer` whose output is a vector per example.
+        classes, hidden_units, dropout_rate, classifier_activation: the new head's
+            settings (see `fusion_head`); ignored when `head` is given.
+        feature_layer: name of the layer whose output each member contributes.
+        head: None to build a new head, or a (trained) head model from `fusion_head`
+            whose input length equals the total feature length; it is reused, not copied.
+        name: name of the returned model.
+
+    Returns:
+        keras.Model mapping the shared input to the head's predictions.
+    """
+    input_shape = _check_models(models)
+    _check_name(name)
+    outputs = [
+        _feature_output(model, feature_layer, f"models[{index}]")
+        for index, model in enumerate(models)
+    ]
+    total = sum(int(output.shape[-1]) for output in outputs)
+    if head is None:
+        head = fusion_head(
+            total,
+            classes=classes,
+            hidden_units=hidden_units,
+            dropout_rate=dropout_rate,
+            classifier_activation=classifier_activation,
+        )
+    elif not isinstance(head, keras.Model) or tuple(head.input_shape[1:]) != (total,):
+        raise ValueError(
+            f"`head` must be a keras.Model taking the {total} concatenated features "
+            f"(e.g. from fusion_head({total}, ...)). Received: head={head!r}"
+        )
+    inputs = keras.Input(shape=input_shape, name="input_layer")
+    features = []
+    for index, (model, output) in enumerate(zip(models, outputs)):
+        extractor = keras.Model(
+            model.inputs, output, name=f"member{index}_{model.name}_features"
+        )
+        extractor.trainable = False
+        # training=False pins BatchNormalization and dropout of the member in inference
+        # mode even while the head trains.
+        features.append(extractor(inputs, training=False))
+    x = layers.Concatenate(name="fusion_concat")(features)
+    return keras.Model(inputs, head(x), name=name)
+
+
+def average_model(models, weights=None, name="average_ensemble"):
+    """One Keras model that outputs the (weighted) average of several models' outputs.
+
+    Useful to deploy an averaging ensemble as a single model, or to count its parameters
+    and FLOPs. `weights` (one per model, normalised to sum one) defaults to equal weights.
+    """
+    input_shape = _check_models(models)
+    weights = _check_weights(
+        [1.0] * len(models) if weights is None else weights, len(models)
+    )
+    weights = weights / weights.sum()
+    _check_name(name)
+    inputs = keras.Input(shape=input_shape, name="input_layer")
     outputs = []
     for index, model in enumerate(models):
         member = keras.Model(model.inputs, model.outputs[0], name=f"member{index}_{model.name}")
@@ -436,6 +528,20 @@ def accuracy(labels, predicted):
     labels = _check_labels(labels)
     predicted = _check_predicted(predicted, labels)
     return float((labels == predicted).mean())
+
+
+def report_accuracy(labels, predicted, label=None):
+    """Prints `<label> test accuracy: 0.xxx (N test images)` and returns the accuracy.
+
+    The same line as `convnet_lib.training.report_test_accuracy`, for predictions that are
+    already computed (an ensemble's combined probabilities, or a member's cached ones).
+    """
+    if label is not None and not isinstance(label, str):
+        raise ValueError(f"`label` must be None or a string. Received: label={label!r}")
+    value = accuracy(labels, predicted)
+    prefix = f"{label} " if label else ""
+    print(f"{prefix}test accuracy: {value:.3f} ({len(np.asarray(labels)):,} test images)")
+    return value
 
 
 def per_class_accuracy(labels, predicted, classes):
@@ -559,3 +665,71 @@ def bootstrap_accuracy_difference(
     return BootstrapResult(
         float(per_example.mean()), float(low), float(high), float(confidence), resamples
     )
+
+
+# ------------------------------------------------------------------------------ caching
+
+
+def cache_dir(folder="ensembles"):
+    """Where trained models are cached: $CONVNET_CACHE_DIR/<folder>, else ~/.cache/convnet_lib/<folder>.
+
+    Outside the repository on purpose: trained weights are large and machine-made.
+    """
+    if not isinstance(folder, str) or not folder or os.sep in folder:
+        raise ValueError(
+            f"`folder` must be a plain folder name. Received: folder={folder!r}"
+        )
+    root = os.environ.get(CACHE_ENV_VAR) or DEFAULT_CACHE_DIR
+    return Path(root).expanduser() / folder
+
+
+def load_or_train(key, train, retrain=False, folder="ensembles"):
+    """Loads the model cached under `key`, or calls `train()` and caches what it returns.
+
+    The model is stored as `<cache_dir(folder)>/<key>.keras` and its training history as
+    `<key>.json`. Put everything that changes the trained model (mode, data size, epochs,
+    seed) into `key`, so that a different run never picks up a stale model.
+
+    Args:
+        key: file name stem, letters, digits, "_", "-" and "." only.
+        train: function without arguments returning (model, history), where history is a
+            Keras History or its `.history` dict.
+        retrain: True to train even when a cached model exists (and overwrite it).
+        folder: sub-folder of the cache.
+
+    Returns:
+        (model, history dict, trained): `trained` is False when the model was loaded.
+    """
+    if (
+        not isinstance(key, str)
+        or not key
+        or not all(c.isalnum() or c in "_-." for c in key)
+        or key.startswith(".")
+    ):
+        raise ValueError(
+            "`key` must be a non-empty file name stem of letters, digits, '_', '-' and '.'. "
+            f"Received: key={key!r}"
+        )
+    if not callable(train):
+        raise ValueError(f"`train` must be a function. Received: train={train!r}")
+    if not isinstance(retrain, bool):
+        raise ValueError(f"`retrain` must be True or False. Received: retrain={retrain!r}")
+    directory = cache_dir(folder)
+    model_path = directory / f"{key}.keras"
+    history_path = directory / f"{key}.json"
+    if not retrain and model_path.is_file() and history_path.is_file():
+        model = keras.models.load_model(model_path)
+        history = json.loads(history_path.read_text())
+        return model, history, False
+    model, history = train()
+    history = getattr(history, "history", history)
+    if not isinstance(model, keras.Model) or not isinstance(history, dict):
+        raise ValueError(
+            "`train()` must return (keras.Model, History or dict). "
+            f"Received: ({type(model).__name__}, {type(history).__name__})"
+        )
+    history = {name: [float(v) for v in values] for name, values in history.items()}
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save(model_path)
+    history_path.write_text(json.dumps(history))
+    return model, history, True

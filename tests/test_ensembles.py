@@ -310,7 +310,8 @@ def test_fusion_model_trains_only_the_head(members):
     # Head: Dense on the 6 + 7 concatenated features -> 3 classes.
     trainable = sum(int(np.prod(w.shape)) for w in linear.trainable_weights)
     assert trainable == (6 + 7) * 3 + 3
-    assert [w.path.split("/")[0] for w in linear.trainable_weights] == ["fusion_predictions"] * 2
+    head = linear.get_layer("fusion_head")
+    assert sum(int(np.prod(w.shape)) for w in head.trainable_weights) == (6 + 7) * 3 + 3
     hidden = ensembles.fusion_model(members, classes=3, hidden_units=5, dropout_rate=0.2)
     trainable = sum(int(np.prod(w.shape)) for w in hidden.trainable_weights)
     assert trainable == (13 * 5 + 5) + (5 * 3 + 3)
@@ -334,13 +335,13 @@ def test_fusion_model_training_leaves_members_unchanged(members):
         rtol=1e-5,
         atol=1e-6,
     )
-    head_before = model.get_layer("fusion_predictions").get_weights()[0].copy()
+    head_before = model.get_layer("fusion_head").get_layer("fusion_predictions").get_weights()[0].copy()
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
     model.fit(images, labels, epochs=2, batch_size=8, verbose=0)
     for old, member in zip(before, members):
         for old_weight, new_weight in zip(old, member.get_weights()):
             np.testing.assert_array_equal(old_weight, new_weight)
-    assert not np.allclose(head_before, model.get_layer("fusion_predictions").get_weights()[0])
+    assert not np.allclose(head_before, model.get_layer("fusion_head").get_layer("fusion_predictions").get_weights()[0])
     # The original members stay trainable on their own.
     assert all(m.trainable for m in members)
 
@@ -361,6 +362,8 @@ def test_fusion_model_invalid_arguments(members):
         ({"feature_layer": "stage1_pool"}, "one vector per example"),
         ({"classifier_activation": 3}, "classifier_activation"),
         ({"name": ""}, "name"),
+        ({"head": ensembles.fusion_head(12, classes=3)}, "head"),
+        ({"head": "dense"}, "head"),
     ]
     for kwargs, match in cases:
         arguments = {"models": members, "classes": 3}
@@ -385,3 +388,106 @@ def test_average_model_matches_weighted_average(members):
         ensembles.average_model(members, weights=[1, 2, 3])
     with pytest.raises(ValueError, match="models"):
         ensembles.average_model(members[:1])
+
+
+def test_fusion_head_shapes_and_arguments():
+    head = ensembles.fusion_head(13, classes=3, hidden_units=5, dropout_rate=0.5)
+    assert head.input_shape == (None, 13) and head.output_shape == (None, 3)
+    assert [layer.name for layer in head.layers[1:]] == [
+        "fusion_dropout",
+        "fusion_hidden",
+        "fusion_predictions",
+    ]
+    for kwargs, match in [
+        ({"features": 0}, "features"),
+        ({"classes": 1}, "classes"),
+        ({"hidden_units": 1.5}, "hidden_units"),
+        ({"dropout_rate": -0.1}, "dropout_rate"),
+        ({"classifier_activation": 1}, "classifier_activation"),
+        ({"name": None}, "name"),
+    ]:
+        arguments = {"features": 13}
+        arguments.update(kwargs)
+        with pytest.raises(ValueError, match=match):
+            ensembles.fusion_head(**arguments)
+
+
+def test_head_trained_on_features_plugs_into_fusion_model(members):
+    rng = np.random.default_rng(0)
+    images = rng.uniform(size=(10, 8, 8, 1)).astype("float32")
+    labels = rng.integers(0, 3, size=10)
+    dataset = tf_dataset(images, labels)
+    parts = [ensembles.features_and_probabilities(m, dataset) for m in members]
+    features = np.concatenate([p[0] for p in parts], axis=1)
+    assert features.shape == (10, 13)
+    for (feature, probability, got_labels), member in zip(parts, members):
+        np.testing.assert_array_equal(got_labels, labels)
+        np.testing.assert_allclose(probability, member.predict(images, verbose=0), atol=1e-6)
+    head = ensembles.fusion_head(13, classes=3)
+    model = ensembles.fusion_model(members, head=head)
+    np.testing.assert_allclose(
+        model.predict(images, verbose=0), head.predict(features, verbose=0), atol=1e-6
+    )
+    # The head is shared, not copied: the fusion model's weights are the head's.
+    assert model.get_layer("fusion_head") is head
+
+
+def test_feature_extractor_arguments(members):
+    extractor = ensembles.feature_extractor(members[0])
+    assert [tuple(o.shape) for o in extractor.outputs] == [(None, 6), (None, 3)]
+    with pytest.raises(ValueError, match="model"):
+        ensembles.feature_extractor("resnet")
+    with pytest.raises(ValueError, match="feature_layer"):
+        ensembles.feature_extractor(members[0], feature_layer="nope")
+    with pytest.raises(ValueError, match="name"):
+        ensembles.feature_extractor(members[0], name="")
+
+
+def tf_dataset(images, labels):
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices((images, labels)).batch(4)
+
+
+def test_report_accuracy_prints_the_shared_format(capsys):
+    assert ensembles.report_accuracy(LABELS, PREDICTED, label="vote") == pytest.approx(0.6)
+    assert capsys.readouterr().out == "vote test accuracy: 0.600 (5 test images)\n"
+    ensembles.report_accuracy(LABELS, LABELS)
+    assert capsys.readouterr().out == "test accuracy: 1.000 (5 test images)\n"
+    with pytest.raises(ValueError, match="label"):
+        ensembles.report_accuracy(LABELS, PREDICTED, label=3)
+
+
+def test_load_or_train_caches_and_retrains(tmp_path, monkeypatch, members):
+    monkeypatch.setenv("CONVNET_CACHE_DIR", str(tmp_path))
+    assert ensembles.cache_dir() == tmp_path / "ensembles"
+    calls = []
+
+    def train():
+        calls.append(1)
+        return members[0], {"loss": [np.float32(2.0), 1.0]}
+
+    model, history, trained = ensembles.load_or_train("tiny-full", train)
+    assert trained and model is members[0] and history == {"loss": [2.0, 1.0]}
+    assert (tmp_path / "ensembles" / "tiny-full.keras").is_file()
+    loaded, history, trained = ensembles.load_or_train("tiny-full", train)
+    assert not trained and len(calls) == 1 and history == {"loss": [2.0, 1.0]}
+    images = np.ones((2, 8, 8, 1), "float32")
+    np.testing.assert_allclose(
+        loaded.predict(images, verbose=0), members[0].predict(images, verbose=0), atol=1e-6
+    )
+    _, _, trained = ensembles.load_or_train("tiny-full", train, retrain=True)
+    assert trained and len(calls) == 2
+    for kwargs, match in [
+        ({"key": "../x"}, "key"),
+        ({"key": ""}, "key"),
+        ({"train": None}, "train"),
+        ({"retrain": 1}, "retrain"),
+        ({"folder": "a/b"}, "folder"),
+    ]:
+        arguments = {"key": "k", "train": train}
+        arguments.update(kwargs)
+        with pytest.raises(ValueError, match=match):
+            ensembles.load_or_train(**arguments)
+    with pytest.raises(ValueError, match="train"):
+        ensembles.load_or_train("bad", lambda: ("model", {}))
