@@ -54,6 +54,10 @@ DEFAULT_TABLE_PATH = os.path.join(
 )
 DEFAULT_CACHE_DIR = os.path.join(os.path.expanduser("~"), ".cache", "convnet_lib", "complexity")
 
+# The layer kinds whose FLOPs are multiply-adds (what papers call "FLOPs" or "MACs").
+MAC_KINDS = ("conv", "depthwise conv", "separable conv", "matmul")
+_CACHE_FORMAT = "2"
+
 # Our registered models that have a keras.applications twin (same architecture).
 KERAS_TWINS = {
     "xception": "Xception",
@@ -217,7 +221,7 @@ def model_builders(table, only_available=True):
         spec, size = row["builder"], int(row["input_size"])
         if only_available and not builder_available(spec):
             continue
-        builders[model] = _SpecBuilder(spec, size)
+        builders[model] = SpecBuilder(spec, size)
     return builders
 
 
@@ -227,7 +231,7 @@ def missing_builders(table):
     return [model for model, row in rows.iterrows() if not builder_available(row["builder"])]
 
 
-class _SpecBuilder:
+class SpecBuilder:
     """A zero-argument builder that also knows what it builds (used in the cache key)."""
 
     def __init__(self, spec, input_size):
@@ -265,6 +269,7 @@ def _cache_path(cache_dir, name, builder):
             fingerprint,
             f"keras {keras.__version__}",
             f"convnet_lib {convnet_lib.__version__}",
+            f"format {_CACHE_FORMAT}",
             _file_digest(complexity.__file__),
         ]
     )
@@ -289,7 +294,9 @@ def compute_complexity(builders, cache_dir=None, skip_errors=False, verbose=Fals
 
     Returns a DataFrame indexed by model name with columns params (trainable),
     params_total (trainable + non-trainable, as `model.summary()` shows), flops (one
-    forward pass, batch 1, multiply-add = 2 FLOPs), seconds (build + count time), origin
+    forward pass, batch 1, multiply-add = 2 FLOPs, every layer), macs (multiply-adds of
+    the convolution and Dense layers only, from `flops_table`: the number papers usually
+    call "FLOPs"; their bias additions are included, a fraction of a percent), seconds (build + count time), origin
     ("computed", "cache" or "error") and error (the error message, else empty).
     """
     if not isinstance(builders, dict) or not all(callable(b) for b in builders.values()):
@@ -320,7 +327,7 @@ def compute_complexity(builders, cache_dir=None, skip_errors=False, verbose=Fals
                     f"{name:24s} {row['params'] / 1e6:8.2f} M params {row['flops'] / 1e9:8.2f} "
                     f"GFLOPs ({row['origin']})"
                 )
-    columns = ["params", "params_total", "flops", "seconds", "origin", "error"]
+    columns = ["params", "params_total", "flops", "macs", "seconds", "origin", "error"]
     result = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     result["error"] = result["error"].fillna("")
     return result
@@ -336,10 +343,13 @@ def _complexity_of(name, builder, cache_dir):
     model = builder()
     counts = complexity.count_params(model)
     flops = complexity.count_flops(model)
+    layers_table = complexity.flops_table(model)
+    weighted = layers_table["counted_as"].isin(MAC_KINDS)
     row = {
         "params": counts.trainable,
         "params_total": counts.total,
         "flops": flops,
+        "macs": int(layers_table.loc[weighted, "flops"].sum() // 2),
         "seconds": round(time.perf_counter() - start, 2),
     }
     del model
@@ -367,10 +377,9 @@ def chart_table(table, complexity_table):
             f"Received: {type(complexity_table)!r}"
         )
     counted = complexity_table.dropna(subset=["params", "flops"])
-    joined = rows.join(counted[["params", "params_total", "flops"]], how="inner")
-    joined[["params", "params_total", "flops"]] = joined[["params", "params_total", "flops"]].astype(
-        "int64"
-    )
+    count_columns = [c for c in ("params", "params_total", "flops", "macs") if c in counted]
+    joined = rows.join(counted[count_columns], how="inner")
+    joined[count_columns] = joined[count_columns].astype("int64")
     joined["mparams"] = joined["params"] / 1e6
     joined["gflops"] = joined["flops"] / 1e9
     joined["density"] = accuracy_density(joined["top1"], joined["params"])

@@ -140,7 +140,7 @@ def test_complexity_comes_from_count_params_and_count_flops(tmp_path):
 
 
 def test_real_keras_model_counts_match_keras(tmp_path):
-    builders = {"MobileNet": comparison._SpecBuilder("keras:MobileNet", 128)}
+    builders = {"MobileNet": comparison.SpecBuilder("keras:MobileNet", 128)}
     result = comparison.compute_complexity(builders)
     model = keras.applications.MobileNet(weights=None, input_shape=(128, 128, 3))
     assert result.loc["MobileNet", "params_total"] == model.count_params()
