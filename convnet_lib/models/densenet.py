@@ -1,0 +1,316 @@
+"""DenseNet: every layer sees the feature maps of all earlier layers of its block.
+
+Reference:
+- [Densely Connected Convolutional Networks](https://arxiv.org/abs/1608.06993)
+  (Huang, Liu, van der Maaten and Weinberger, CVPR 2017)
+
+A dense block keeps concatenating: layer `i` receives `[x, f1, ..., f(i-1)]` on the channel
+axis and adds `growth_rate` new channels, so `num_layers` layers map C channels to
+C + num_layers * growth_rate at the same height and width. A transition layer between
+blocks (BN -> ReLU -> 1x1 conv -> 2x2 average pooling) shrinks channels by `compression`
+and halves height and width. DenseNet-BC adds a 1x1 "bottleneck" conv of 4 * growth_rate
+channels in front of every 3x3 conv (B) and compression 0.5 (C); DenseNet-121/169/201 are
+DenseNet-BC. The ImageNet builders build their layers in the order of
+keras.applications.DenseNet (BN epsilon 1.001e-5), so `convnet_lib.weights.transfer_weights`
+copies weights between the two.
+
+    >>> from convnet_lib.models import build_model
+    >>> model = build_model("densenet_bc_mini")          # 32x32x1 inputs, 10 classes
+"""
+
+import keras
+from keras import layers
+
+from convnet_lib._checks import check_bool
+from convnet_lib._checks import check_choice
+from convnet_lib._checks import check_float
+from convnet_lib._checks import check_int
+from convnet_lib._checks import check_int_sequence
+from convnet_lib.models._registry import register_model
+from convnet_lib.models.common import classification_head
+from convnet_lib.models.common import conv_bn
+from convnet_lib.models.common import model_input
+from convnet_lib.models.common import validate_head_arguments
+from convnet_lib.models.common import validate_input_shape
+
+# keras.applications.DenseNet uses this BN epsilon everywhere (the Torch original's 1e-5).
+BN_EPSILON = 1.001e-5
+
+# Layers per dense block (DenseNet paper, arXiv:1608.06993, Table 1); growth rate 32.
+DENSENET_BLOCK_SIZES = {
+    "densenet121": (6, 12, 24, 16),
+    "densenet169": (6, 12, 32, 32),
+    "densenet201": (6, 12, 48, 32),
+}
+
+# Two small models taught in the notebook (not from the paper):
+# - densenet_teaching: ImageNet stem, 4 blocks of 4 plain BN-ReLU-3x3 layers, k = 32.
+# - densenet_bc_mini: DenseNet-BC for 32x32 inputs; a 3x3 conv + 2x2 max-pool stem so the
+#   blocks run at 16, 8 and 4 pixels (about 8x faster to train on a CPU than at 32 pixels).
+SMALL_DENSENETS = {
+    "densenet_teaching": dict(
+        block_sizes=(4, 4, 4, 4), growth_rate=32, bottleneck=False, compression=0.5,
+        stem="imagenet",
+    ),
+    "densenet_bc_mini": dict(
+        block_sizes=(4, 4, 4), growth_rate=16, bottleneck=True, compression=0.5,
+        stem="small",
+    ),
+}
+
+# How each stem shrinks the input before the first dense block.
+STEMS = {
+    "imagenet": 4,  # 7x7/2 conv -> BN -> ReLU -> 3x3/2 max pool (keras.applications)
+    "cifar": 1,  # one 3x3 conv, no BN (DenseNet-BC on CIFAR, arXiv:1608.06993 Sec. 3)
+    "small": 2,  # 3x3 conv -> BN -> ReLU -> 2x2 max pool (the ImageNet stem, shrunk)
+}
+
+
+def dense_layer(x, growth_rate, name, bottleneck=True, bn_epsilon=BN_EPSILON):
+    """One layer of a dense block: its new feature maps concatenated onto its input.
+
+    Plain (DenseNet): BN -> ReLU -> 3x3 conv(growth_rate).
+    Bottleneck (DenseNet-B): BN -> ReLU -> 1x1 conv(4 * growth_rate) -> BN -> ReLU ->
+    3x3 conv(growth_rate). The output has `growth_rate` more channels than `x`.
+    Layer names follow keras.applications: `{name}_0_bn`, `{name}_1_conv`, ...,
+    `{name}_2_conv`, `{name}_concat`.
+    """
+    check_int(growth_rate, "growth_rate", minimum=1)
+    check_bool(bottleneck, "bottleneck")
+    y = layers.BatchNormalization(epsilon=bn_epsilon, name=f"{name}_0_bn")(x)
+    y = layers.Activation("relu", name=f"{name}_0_relu")(y)
+    if bottleneck:
+        y = conv_bn(
+            y, 4 * growth_rate, 1, name=f"{name}_1", padding="valid", bn_epsilon=bn_epsilon
+        )
+    y = layers.Conv2D(
+        growth_rate, 3, padding="same", use_bias=False, name=f"{name}_2_conv"
+    )(y)
+    return layers.Concatenate(axis=-1, name=f"{name}_concat")([x, y])
+
+
+def dense_block(x, num_layers, growth_rate, name, bottleneck=True, bn_epsilon=BN_EPSILON):
+    """`num_layers` dense layers in a row: C channels in, C + num_layers * growth_rate out.
+
+    Height and width do not change. Layers are named `{name}_block1`, `{name}_block2`, ...
+    """
+    check_int(num_layers, "num_layers", minimum=1)
+    check_int(growth_rate, "growth_rate", minimum=1)
+    for index in range(1, num_layers + 1):
+        x = dense_layer(
+            x, growth_rate, name=f"{name}_block{index}", bottleneck=bottleneck,
+            bn_epsilon=bn_epsilon,
+        )
+    return x
+
+
+def transition_layer(x, compression, name, bn_epsilon=BN_EPSILON):
+    """BN -> ReLU -> 1x1 conv -> 2x2 average pooling between two dense blocks.
+
+    The conv keeps `int(channels * compression)` channels (compression 0.5 in DenseNet-BC,
+    1.0 in plain DenseNet); the pooling halves height and width (odd sizes round down).
+    """
+    check_float(compression, "compression", minimum=0.0, maximum=1.0)
+    channels = int(x.shape[-1] * compression)
+    if channels < 1:
+        raise ValueError(
+            f"`compression` leaves no channels: int({x.shape[-1]} * {compression}) = "
+            f"{channels}. Use a compression in (0, 1] with at least one channel left. "
+            f"Received: compression={compression!r}"
+        )
+    x = layers.BatchNormalization(epsilon=bn_epsilon, name=f"{name}_bn")(x)
+    x = layers.Activation("relu", name=f"{name}_relu")(x)
+    x = layers.Conv2D(channels, 1, use_bias=False, name=f"{name}_conv")(x)
+    return layers.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
+
+
+def _stem(x, stem, filters):
+    """The layers before the first dense block; see `STEMS`."""
+    if stem == "imagenet":
+        # 7x7/2 conv -> BN -> ReLU -> 3x3/2 max pool, padded as keras.applications does.
+        x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(x)
+        x = conv_bn(x, filters, 7, name="conv1", strides=2, padding="valid",
+                    bn_epsilon=BN_EPSILON)
+        x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+        return layers.MaxPooling2D(3, strides=2, name="pool1")(x)
+    if stem == "small":
+        x = conv_bn(x, filters, 3, name="conv1", bn_epsilon=BN_EPSILON)
+        return layers.MaxPooling2D(2, strides=2, name="pool1")(x)
+    # CIFAR DenseNet-BC: one 3x3 conv, no BN (the first dense layer starts with BN-ReLU).
+    return layers.Conv2D(filters, 3, padding="same", use_bias=False, name="conv1_conv")(x)
+
+
+def densenet(
+    block_sizes,
+    include_top=True,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    growth_rate=32,
+    bottleneck=True,
+    compression=0.5,
+    stem="imagenet",
+    stem_filters=None,
+    default_size=224,
+    name="densenet",
+):
+    """Builds a DenseNet (arXiv:1608.06993) from its table of block sizes.
+
+    Args:
+        block_sizes: layers in each dense block, e.g. (6, 12, 24, 16) for DenseNet-121;
+            a transition layer follows every block but the last.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications.
+        growth_rate: k, the channels every dense layer adds.
+        bottleneck: put a 1x1 conv of 4k channels before each 3x3 conv (DenseNet-B).
+        compression: fraction of channels a transition keeps (0.5 in DenseNet-C/BC).
+        stem: "imagenet" (7x7/2 conv, BN, ReLU, 3x3/2 max pool; input / 4) or
+            "cifar" (one 3x3 conv, full resolution).
+        stem_filters: channels out of the stem; None means 2 * growth_rate (64 at k = 32).
+        default_size: height and width used when `input_shape` is None.
+        name: the model's name.
+    """
+    validate_head_arguments(include_top, pooling, classes, classifier_activation)
+    block_sizes = check_int_sequence(block_sizes, "block_sizes", minimum=1)
+    if not block_sizes:
+        raise ValueError(
+            f"`block_sizes` must name at least one dense block. Received: "
+            f"block_sizes={block_sizes!r}"
+        )
+    check_int(growth_rate, "growth_rate", minimum=1)
+    check_bool(bottleneck, "bottleneck")
+    check_float(compression, "compression", minimum=0.0, maximum=1.0)
+    if compression == 0.0:
+        raise ValueError(f"`compression` must be > 0. Received: compression={compression!r}")
+    check_choice(stem, "stem", STEMS)
+    if stem_filters is None:
+        stem_filters = 2 * growth_rate
+    check_int(stem_filters, "stem_filters", minimum=1)
+    check_int(default_size, "default_size", minimum=1)
+    # Each transition halves the size; the ImageNet stem divides it by 4 first.
+    min_size = 2 ** (len(block_sizes) - 1) * STEMS[stem]
+    min_size = max(min_size, 32 if stem == "imagenet" else 1)
+    input_shape = validate_input_shape(
+        input_shape, default_size=default_size, min_size=min_size, model_name=name
+    )
+
+    inputs = model_input(input_shape)
+    x = _stem(inputs, stem, stem_filters)
+    for index, num_layers in enumerate(block_sizes):
+        x = dense_block(
+            x, num_layers, growth_rate, name=f"conv{index + 2}", bottleneck=bottleneck
+        )
+        if index < len(block_sizes) - 1:
+            x = transition_layer(x, compression, name=f"pool{index + 2}")
+    # Pre-activation layers need a last BN-ReLU before pooling.
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="bn")(x)
+    x = layers.Activation("relu", name="relu")(x)
+    outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _imagenet_densenet(model_name, include_top, input_shape, pooling, classes,
+                       classifier_activation):
+    return densenet(
+        DENSENET_BLOCK_SIZES[model_name],
+        include_top=include_top,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        name=model_name,
+    )
+
+
+@register_model("densenet121")
+def densenet121(
+    include_top=True,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+):
+    """DenseNet-121 (arXiv:1608.06993, Table 1): blocks (6, 12, 24, 16), k = 32, BC."""
+    return _imagenet_densenet(
+        "densenet121", include_top, input_shape, pooling, classes, classifier_activation
+    )
+
+
+@register_model("densenet169")
+def densenet169(
+    include_top=True,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+):
+    """DenseNet-169 (arXiv:1608.06993, Table 1): blocks (6, 12, 32, 32), k = 32, BC."""
+    return _imagenet_densenet(
+        "densenet169", include_top, input_shape, pooling, classes, classifier_activation
+    )
+
+
+@register_model("densenet201")
+def densenet201(
+    include_top=True,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+):
+    """DenseNet-201 (arXiv:1608.06993, Table 1): blocks (6, 12, 48, 32), k = 32, BC."""
+    return _imagenet_densenet(
+        "densenet201", include_top, input_shape, pooling, classes, classifier_activation
+    )
+
+
+@register_model("densenet_teaching")
+def densenet_teaching(
+    include_top=True,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+):
+    """The notebook's DenseNet (after arXiv:1608.06993): no bottleneck, compression 0.5.
+
+    7x7/2 conv + max-pool stem (64 channels), 4 dense blocks of 4 BN-ReLU-3x3 layers with
+    growth rate 32 and transitions that halve channels and resolution; channels per stage
+    64 -> 192 -> 96 -> 224 -> 112 -> 240 -> 120 -> 248.
+    """
+    return densenet(
+        include_top=include_top,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        name="densenet_teaching",
+        **SMALL_DENSENETS["densenet_teaching"],
+    )
+
+
+@register_model("densenet_bc_mini")
+def densenet_bc_mini(
+    include_top=True,
+    input_shape=(32, 32, 1),
+    pooling=None,
+    classes=10,
+    classifier_activation="softmax",
+):
+    """A small DenseNet-BC for 32x32 images (after the CIFAR models of arXiv:1608.06993).
+
+    Stem: 3x3 conv of 2k = 32 channels -> BN -> ReLU -> 2x2 max pool (16x16). Then 3 dense
+    blocks of 4 bottleneck layers with growth rate k = 16 and compression 0.5, at 16x16,
+    8x8 and 4x4: 28 layers with weights, about 184 thousand parameters.
+    """
+    return densenet(
+        include_top=include_top,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        default_size=32,
+        name="densenet_bc_mini",
+        **SMALL_DENSENETS["densenet_bc_mini"],
+    )

@@ -1,0 +1,143 @@
+"""DenseNet builders: keras.applications parameter counts and outputs, block shapes, errors."""
+
+import keras
+import numpy as np
+import pytest
+
+from convnet_lib.models import available_models
+from convnet_lib.models import build_model
+from convnet_lib.models import densenet as dn
+from tests.reference_checks import max_relative_difference
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("densenet121", 8_062_504), ("densenet169", 14_307_880), ("densenet201", 20_242_984)],
+)
+def test_parameter_counts_match_keras_applications(name, expected):
+    assert build_model(name).count_params() == expected
+
+
+@pytest.mark.parametrize(
+    "name, reference, input_shape",
+    [
+        ("densenet121", keras.applications.DenseNet121, (224, 224, 3)),
+        ("densenet169", keras.applications.DenseNet169, (64, 64, 3)),
+    ],
+)
+def test_same_pooled_features_as_keras_applications(name, reference, input_shape):
+    keras.utils.set_random_seed(0)
+    ref = reference(weights=None, include_top=False, pooling="avg", input_shape=input_shape)
+    ours = build_model(name, include_top=False, pooling="avg", input_shape=input_shape)
+    assert max_relative_difference(ref, ours, input_shape, seed=1) < 1e-4
+
+
+@pytest.mark.parametrize("channels", [1, 64])
+@pytest.mark.parametrize("num_layers", [1, 4])
+@pytest.mark.parametrize("growth_rate", [1, 12])
+@pytest.mark.parametrize("bottleneck", [True, False])
+def test_dense_block_adds_num_layers_times_growth_rate(channels, num_layers, growth_rate,
+                                                       bottleneck):
+    inputs = keras.Input((9, 7, channels))
+    outputs = dn.dense_block(inputs, num_layers, growth_rate, name="b", bottleneck=bottleneck)
+    assert tuple(outputs.shape) == (None, 9, 7, channels + num_layers * growth_rate)
+
+
+def test_dense_block_keeps_earlier_feature_maps_unchanged():
+    """Concatenation: the first C output channels are the input itself."""
+    inputs = keras.Input((8, 8, 5))
+    model = keras.Model(inputs, dn.dense_block(inputs, 2, 4, name="b"))
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 5)).astype("float32")
+    y = keras.ops.convert_to_numpy(model(x, training=False))
+    np.testing.assert_array_equal(y[..., :5], x)
+
+
+@pytest.mark.parametrize("height, width", [(8, 8), (9, 7), (56, 56)])
+@pytest.mark.parametrize("channels, compression, out_channels", [(64, 0.5, 32), (7, 0.5, 3),
+                                                                 (10, 1.0, 10)])
+def test_transition_halves_height_and_width(height, width, channels, compression,
+                                            out_channels):
+    inputs = keras.Input((height, width, channels))
+    outputs = dn.transition_layer(inputs, compression, name="t")
+    assert tuple(outputs.shape) == (None, height // 2, width // 2, out_channels)
+
+
+@pytest.mark.parametrize("growth_rate", [0, -3])
+def test_growth_rate_below_one_raises(growth_rate):
+    inputs = keras.Input((8, 8, 4))
+    with pytest.raises(ValueError, match="growth_rate"):
+        dn.dense_block(inputs, 2, growth_rate, name="b")
+    with pytest.raises(ValueError, match="growth_rate"):
+        dn.dense_layer(inputs, growth_rate, name="l")
+    with pytest.raises(ValueError, match="growth_rate"):
+        dn.densenet((2, 2), growth_rate=growth_rate, input_shape=(32, 32, 1))
+
+
+@pytest.mark.parametrize("num_layers", [0, -1])
+def test_layer_count_below_one_raises(num_layers):
+    inputs = keras.Input((8, 8, 4))
+    with pytest.raises(ValueError, match="num_layers"):
+        dn.dense_block(inputs, num_layers, 12, name="b")
+    with pytest.raises(ValueError, match="block_sizes"):
+        dn.densenet((2, num_layers), input_shape=(32, 32, 1))
+
+
+@pytest.mark.parametrize(
+    "arguments, argument_name",
+    [
+        (dict(block_sizes=()), "block_sizes"),
+        (dict(block_sizes=6), "block_sizes"),
+        (dict(block_sizes=(2, 2.5)), "block_sizes"),
+        (dict(growth_rate=1.5), "growth_rate"),
+        (dict(compression=0.0), "compression"),
+        (dict(compression=1.5), "compression"),
+        (dict(bottleneck="yes"), "bottleneck"),
+        (dict(stem="resnet"), "stem"),
+        (dict(stem_filters=0), "stem_filters"),
+        (dict(input_shape=(8, 8, 1), stem="imagenet"), "input_shape"),
+        (dict(pooling="sum"), "pooling"),
+        (dict(classes=0), "classes"),
+    ],
+)
+def test_bad_builder_arguments_raise(arguments, argument_name):
+    values = dict(block_sizes=(2, 2), input_shape=(32, 32, 1), stem="small")
+    values.update(arguments)
+    with pytest.raises(ValueError, match=argument_name):
+        dn.densenet(**values)
+
+
+def test_transition_error_when_compression_leaves_no_channel():
+    with pytest.raises(ValueError, match="compression"):
+        dn.transition_layer(keras.Input((8, 8, 1)), 0.5, name="t")
+    with pytest.raises(ValueError, match="compression"):
+        dn.transition_layer(keras.Input((8, 8, 4)), -0.5, name="t")
+
+
+def test_registered_names():
+    for name in ["densenet121", "densenet169", "densenet201", "densenet_teaching",
+                 "densenet_bc_mini"]:
+        assert name in available_models()
+
+
+def test_teaching_model_stage_channels():
+    model = build_model("densenet_teaching", input_shape=(224, 224, 3), classes=10)
+    stage_ends = ["pool1"] + [
+        name for stage in range(2, 6)
+        for name in (f"conv{stage}_block4_concat", f"pool{stage}_pool") if name != "pool5_pool"
+    ]
+    shapes = [tuple(model.get_layer(name).output.shape[1:]) for name in stage_ends]
+    assert [shape[-1] for shape in shapes] == [64, 192, 96, 224, 112, 240, 120, 248]
+    assert [shape[0] for shape in shapes] == [56, 56, 28, 28, 14, 14, 7, 7]
+    assert tuple(model.output.shape) == (None, 10)
+
+
+def test_densenet_bc_mini_defaults_and_feature_extractor():
+    model = build_model("densenet_bc_mini")
+    assert tuple(model.input.shape) == (None, 32, 32, 1)
+    assert tuple(model.output.shape) == (None, 10)
+    features = build_model("densenet_bc_mini", include_top=False, pooling="max",
+                           input_shape=(28, 28, 3))
+    assert len(features.output.shape) == 2
+    x = np.random.default_rng(0).uniform(size=(2, 32, 32, 1)).astype("float32")
+    probabilities = keras.ops.convert_to_numpy(model(x, training=False))
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-5)
