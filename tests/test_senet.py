@@ -180,7 +180,7 @@ def test_head_arguments():
     model = senet.se_resnet50(include_top=False, pooling="avg", input_shape=(32, 32, 3))
     assert model.output_shape == (None, 2048)
     model = senet.se_resnet_mini(include_top=False, input_shape=(64, 64, 3))
-    assert model.output_shape == (None, 8, 8, 128)
+    assert model.output_shape == (None, 8, 8, 96)
     model = senet.se_resnet_mini(classes=7, classifier_activation=None, pooling="max")
     assert model.output_shape == (None, 7)
 
@@ -221,8 +221,8 @@ def test_mini_defaults_and_ablation_switch():
     assert names_without < names_with
     assert all("_se_" in name for name in names_with - names_without)
     extra = count_params(with_se).trainable - count_params(without).trainable
-    # SE of 32, 64 and 128 channels at r = 8: C * C/8 + C/8 + C/8 * C + C each.
-    assert extra == sum(2 * c * (c // 8) + c // 8 + c for c in (32, 64, 128))
+    # SE of 24, 48 and 96 channels at r = 8: C * C/8 + C/8 + C/8 * C + C each.
+    assert extra == sum(2 * c * (c // 8) + c // 8 + c for c in (24, 48, 96))
 
 
 def test_mini_excitation_model():
@@ -230,7 +230,7 @@ def test_mini_excitation_model():
     model = build_model("se_resnet_mini", depths=(2, 1, 1))
     excitations = se.excitation_model(model)
     outputs = excitations(np.zeros((2, 32, 32, 1), "float32"))
-    assert [tuple(o.shape) for o in outputs] == [(2, 32), (2, 32), (2, 64), (2, 128)]
+    assert [tuple(o.shape) for o in outputs] == [(2, 24), (2, 24), (2, 48), (2, 96)]
     values = np.concatenate([keras.ops.convert_to_numpy(o) for o in outputs], axis=1)
     assert np.all((values > 0) & (values < 1))
 
@@ -245,8 +245,8 @@ def test_mini_rejects_bad_arguments():
     with pytest.raises(ValueError, match="stem_width"):
         senet.se_resnet_mini(stem_width=0)
     with pytest.raises(ValueError, match="reduction_ratio"):
-        senet.se_resnet_mini(reduction_ratio=64)  # 32 channels // 64 = 0 units
-    senet.se_resnet_mini(reduction_ratio=64, use_se=False)  # no SE: the ratio is unused
+        senet.se_resnet_mini(reduction_ratio=32)  # 24 channels // 32 = 0 units
+    senet.se_resnet_mini(reduction_ratio=32, use_se=False)  # no SE: the ratio is unused
     with pytest.raises(ValueError, match="input_shape"):
         senet.se_resnet_mini(input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match="classifier_activation"):

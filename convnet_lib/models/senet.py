@@ -314,7 +314,7 @@ def se_resnet_mini(
     use_se=True,
     reduction_ratio=8,
     stem_width=16,
-    widths=(32, 64, 128),
+    widths=(24, 48, 96),
     depths=(1, 1, 1),
     dropout_rate=0.2,
 ):
@@ -323,6 +323,8 @@ def se_resnet_mini(
     A 3x3 stem at full resolution, then one stage per entry of `widths`, each starting with
     a stride-2 basic residual unit (two 3x3 convolutions). `use_se=False` builds the same
     network without SE blocks: the ablation baseline, identical in every other layer.
+    With the defaults: 176k parameters and 13.3 MFLOPs per 32x32 image (with SE), small
+    enough to train on Fashion-MNIST on a 2-core CPU in minutes.
 
     Args:
         include_top, input_shape, pooling, classes, classifier_activation: as in
