@@ -100,6 +100,7 @@ def test_registered():
         assert name in available_models()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED_TRAINABLE))
 def test_trainable_parameters_match_pytorch_ports(name):
     model = imagenet_model(name)
@@ -107,6 +108,7 @@ def test_trainable_parameters_match_pytorch_ports(name):
     assert model.output_shape == (None, 1000)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PAPER_GMACS))
 def test_flops_match_paper(name):
     flops = count_flops(imagenet_model(name))
@@ -114,6 +116,7 @@ def test_flops_match_paper(name):
     assert abs(flops - expected) / expected < 0.01
 
 
+@pytest.mark.slow
 def test_stride_placement_and_groups():
     resnet = imagenet_model("se_resnet50")
     assert resnet.get_layer("conv3_block1_1_conv").strides == (2, 2)  # Caffe layout
@@ -131,6 +134,7 @@ def test_stride_placement_and_groups():
                 assert not layer.use_bias, layer.name
 
 
+@pytest.mark.slow
 def test_se_sits_on_the_residual_branch_before_the_addition():
     model = imagenet_model("se_resnet50")
     add = model.get_layer("conv2_block2_add")
@@ -139,6 +143,7 @@ def test_se_sits_on_the_residual_branch_before_the_addition():
     assert len(se.excitation_layer_names(model)) == 16  # one per bottleneck unit
 
 
+@pytest.mark.slow
 def test_senet154_layout():
     model = imagenet_model("senet154")
     assert [model.get_layer(f"conv1_{i}_conv").filters for i in (1, 2, 3)] == [64, 64, 128]
@@ -151,6 +156,7 @@ def test_senet154_layout():
     assert len(se.excitation_layer_names(model)) == 3 + 8 + 36 + 3
 
 
+@pytest.mark.slow
 def test_resnet50_with_bias_reproduces_keras_applications():
     keras.backend.clear_session()
     shape = (64, 64, 3)
@@ -160,6 +166,7 @@ def test_resnet50_with_bias_reproduces_keras_applications():
     assert max_relative_difference(reference, ours, shape) < 1e-4
 
 
+@pytest.mark.slow
 def test_se_inception_v3_without_se_reproduces_keras_applications():
     keras.backend.clear_session()
     shape = (75, 75, 3)
@@ -168,6 +175,7 @@ def test_se_inception_v3_without_se_reproduces_keras_applications():
     assert max_relative_difference(reference, ours, shape) < 1e-4
 
 
+@pytest.mark.slow
 def test_se_inception_v3_has_se_after_every_module():
     model = imagenet_model("se_inception_v3")
     assert len(se.excitation_layer_names(model)) == 11  # one per Inception module
