@@ -6,6 +6,7 @@ import pytest
 
 from convnet_lib.models import available_models
 from convnet_lib.models import build_model
+from convnet_lib.models.xception import XCEPTION_CONFIGS
 from convnet_lib.weights import transfer_weights
 from tests.reference_checks import max_relative_difference
 
@@ -90,9 +91,7 @@ def test_mini_accepts_fashion_mnist_shapes():
 def test_mini_is_the_same_builder_smaller():
     mini = build_model("xception_mini")
     same = build_model(
-        "xception", input_shape=(32, 32, 1), classes=10, stem_filters=(16, 32),
-        stem_strides=1, entry_filters=(32, 64, 128), middle_repeats=2,
-        exit_filters=(128, 192), head_filters=(256, 384),
+        "xception", input_shape=(32, 32, 1), classes=10, **XCEPTION_CONFIGS["xception_mini"]
     )
     assert [type(layer) for layer in mini.layers] == [type(layer) for layer in same.layers]
     assert mini.count_params() == same.count_params()
@@ -113,6 +112,7 @@ def test_mini_rejects_too_small_input():
         ("classifier_activation", 3),
         ("stem_filters", (32,)),
         ("stem_strides", 3),
+        ("stem_padding", "causal"),
         ("entry_filters", ()),
         ("entry_filters", (128, 0)),
         ("middle_repeats", -1),
@@ -149,11 +149,9 @@ def test_transfer_weights_fails_clearly_on_shape_mismatch():
 
 def test_transfer_weights_fails_clearly_on_different_depth():
     source = build_model("xception_mini")
-    target = build_model(
-        "xception", input_shape=(32, 32, 1), classes=10, stem_filters=(16, 32),
-        stem_strides=1, entry_filters=(32, 64, 128), middle_repeats=1,
-        exit_filters=(128, 192), head_filters=(256, 384),
-    )
+    config = dict(XCEPTION_CONFIGS["xception_mini"])
+    config["middle_repeats"] += 1
+    target = build_model("xception", input_shape=(32, 32, 1), classes=10, **config)
     with pytest.raises(ValueError, match="different numbers of layers with weights"):
         transfer_weights(source, target)
 

@@ -25,11 +25,20 @@ from convnet_lib.models.common import model_input
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
-# name: (stem_filters, stem_strides, entry_filters, middle_repeats, exit_filters, head_filters)
-# The middle flow keeps the width of the last entry module.
+# Depth and widths of each registered model. The middle flow keeps the last entry width.
 XCEPTION_CONFIGS = {
-    "xception": ((32, 64), 2, (128, 256, 728), 8, (728, 1024), (1536, 2048)),
-    "xception_mini": ((16, 32), 1, (32, 64, 128), 2, (128, 192), (256, 384)),
+    "xception": dict(
+        stem_filters=(32, 64), stem_strides=2, stem_padding="valid",
+        entry_filters=(128, 256, 728), middle_repeats=8,
+        exit_filters=(728, 1024), head_filters=(1536, 2048),
+    ),
+    # For 32x32 images: a padded stride-2 stem (16x16 after it), two entry modules
+    # (8x8, 4x4), three middle modules at 4x4, the exit module (2x2).
+    "xception_mini": dict(
+        stem_filters=(32, 64), stem_strides=2, stem_padding="same",
+        entry_filters=(64, 128), middle_repeats=3,
+        exit_filters=(128, 256), head_filters=(256, 384),
+    ),
 }
 
 # The smallest input of the ImageNet layout (stride-2 unpadded stem), as keras.applications.
@@ -82,6 +91,7 @@ def _xception(
     classifier_activation,
     stem_filters,
     stem_strides,
+    stem_padding,
     entry_filters,
     middle_repeats,
     exit_filters,
@@ -93,6 +103,7 @@ def _xception(
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     stem_filters = check_int_sequence(stem_filters, "stem_filters", minimum=1, length=2)
     check_choice(stem_strides, "stem_strides", (1, 2))
+    check_choice(stem_padding, "stem_padding", ("valid", "same"))
     entry_filters = check_int_sequence(entry_filters, "entry_filters", minimum=1)
     if not entry_filters:
         raise ValueError(
@@ -103,22 +114,21 @@ def _xception(
     exit_filters = check_int_sequence(exit_filters, "exit_filters", minimum=1, length=2)
     head_filters = check_int_sequence(head_filters, "head_filters", minimum=1, length=2)
     check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
-    if stem_strides == 2:
+    if stem_strides == 2 and stem_padding == "valid":
         min_size = IMAGENET_STEM_MIN_SIZE
     else:
-        # One pixel left after every stride-2 module (entry modules and the exit module).
-        min_size = 2 ** (len(entry_filters) + 1)
+        # At least one pixel left after every stride-2 step (stem, entry and exit modules).
+        min_size = stem_strides * 2 ** (len(entry_filters) + 1)
     input_shape = validate_input_shape(
         input_shape, default_size=default_size, min_size=min_size, model_name=model_name
     )
 
     inputs = model_input(input_shape)
-    # Module 1, the stem: two regular convolutions (too few input channels for a
-    # separable convolution to save anything). ImageNet layout: stride 2, no padding.
-    padding = "valid" if stem_strides == 2 else "same"
-    x = conv_bn(inputs, stem_filters[0], 3, strides=stem_strides, padding=padding,
+    # Module 1, the stem: two regular convolutions (with 1 or 3 input channels a
+    # separable convolution would save nothing). ImageNet layout: stride 2, unpadded.
+    x = conv_bn(inputs, stem_filters[0], 3, strides=stem_strides, padding=stem_padding,
                 name="block1_conv1")
-    x = conv_bn(x, stem_filters[1], 3, padding=padding, name="block1_conv2")
+    x = conv_bn(x, stem_filters[1], 3, padding=stem_padding, name="block1_conv2")
 
     # Entry flow: downsampling modules with 1x1 conv shortcuts.
     block = 2
@@ -145,6 +155,9 @@ def _xception(
     return keras.Model(inputs, outputs, name=model_name)
 
 
+_IMAGENET = XCEPTION_CONFIGS["xception"]
+
+
 @register_model("xception")
 def xception(
     include_top=True,
@@ -152,12 +165,13 @@ def xception(
     pooling=None,
     classes=1000,
     classifier_activation="softmax",
-    stem_filters=XCEPTION_CONFIGS["xception"][0],
-    stem_strides=XCEPTION_CONFIGS["xception"][1],
-    entry_filters=XCEPTION_CONFIGS["xception"][2],
-    middle_repeats=XCEPTION_CONFIGS["xception"][3],
-    exit_filters=XCEPTION_CONFIGS["xception"][4],
-    head_filters=XCEPTION_CONFIGS["xception"][5],
+    stem_filters=_IMAGENET["stem_filters"],
+    stem_strides=_IMAGENET["stem_strides"],
+    stem_padding=_IMAGENET["stem_padding"],
+    entry_filters=_IMAGENET["entry_filters"],
+    middle_repeats=_IMAGENET["middle_repeats"],
+    exit_filters=_IMAGENET["exit_filters"],
+    head_filters=_IMAGENET["head_filters"],
     dropout_rate=0.0,
 ):
     """Xception (Chollet, 2017, https://arxiv.org/abs/1610.02357), 299x299 by default.
@@ -169,10 +183,11 @@ def xception(
     Args:
         include_top, input_shape, pooling, classes, classifier_activation: as in
             keras.applications. `input_shape` defaults to (299, 299, 3); with the
-            ImageNet stem (`stem_strides=2`) it must be at least 71x71.
+            ImageNet stem (stride 2, "valid" padding) it must be at least 71x71.
         stem_filters: widths of the two regular 3x3 convolutions of the stem.
-        stem_strides: 2 for the ImageNet stem (stride 2, unpadded), 1 for small images
-            (stride 1, "same" padding: no resolution lost before the entry modules).
+        stem_strides: stride of the first stem convolution, 1 or 2.
+        stem_padding: "valid" (ImageNet: the stem trims 2 pixels per convolution) or
+            "same" (small images: keep every pixel).
         entry_filters: width of each entry-flow module (each halves the resolution).
         middle_repeats: number of middle-flow modules (8 in the paper).
         exit_filters: the two widths of the exit-flow downsampling module.
@@ -181,8 +196,8 @@ def xception(
     """
     return _xception(
         include_top, input_shape, pooling, classes, classifier_activation,
-        stem_filters, stem_strides, entry_filters, middle_repeats, exit_filters,
-        head_filters, dropout_rate, default_size=299, model_name="xception",
+        stem_filters, stem_strides, stem_padding, entry_filters, middle_repeats,
+        exit_filters, head_filters, dropout_rate, default_size=299, model_name="xception",
     )
 
 
@@ -197,19 +212,18 @@ def xception_mini(
 ):
     """A small Xception for 32x32 images such as padded Fashion-MNIST.
 
-    The same builder as `xception` (https://arxiv.org/abs/1610.02357) with the widths and
-    depth of `XCEPTION_CONFIGS["xception_mini"]`: a stride-1 stem, three entry modules
-    (32, 64, 128), two middle-flow modules and a narrower exit flow.
+    The same builder as `xception` (https://arxiv.org/abs/1610.02357) with the depth and
+    widths of `XCEPTION_CONFIGS["xception_mini"]`: a "same"-padded stride-2 stem, two
+    entry modules instead of three, 3 middle-flow modules instead of 8, narrower layers
+    (about 0.5 M parameters).
 
     Args:
         include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications; `input_shape` defaults to (32, 32, 1), at least 16x16.
+            keras.applications; `input_shape` defaults to (32, 32, 1).
         dropout_rate: dropout before the classifier.
     """
-    (stem_filters, stem_strides, entry_filters, middle_repeats, exit_filters,
-     head_filters) = XCEPTION_CONFIGS["xception_mini"]
     return _xception(
         include_top, input_shape, pooling, classes, classifier_activation,
-        stem_filters, stem_strides, entry_filters, middle_repeats, exit_filters,
-        head_filters, dropout_rate, default_size=32, model_name="xception_mini",
+        **XCEPTION_CONFIGS["xception_mini"], dropout_rate=dropout_rate, default_size=32,
+        model_name="xception_mini",
     )
