@@ -5,6 +5,7 @@ Lines differ by marker and dash as well as colour; every axis has a label (with 
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convnet_lib._checks import check_int
+from convnet_lib.training import quick_mode
 
 IMAGES_DIR_ENV_VAR = "CONVNET_IMAGES_DIR"
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -43,10 +45,14 @@ def images_dir():
     """Where figures are saved: $CONVNET_IMAGES_DIR, else the repository's images/ folder.
 
     When the package is used from a checkout the repository is the package's parent; when
-    it was pip-installed (Colab) figures go to ./images under the working directory.
+    it was pip-installed (Colab) figures go to ./images under the working directory. Quick
+    runs save into a temporary folder instead, so that they never overwrite the figures of
+    the full run that the repository stores.
     """
     if os.environ.get(IMAGES_DIR_ENV_VAR):
         return Path(os.environ[IMAGES_DIR_ENV_VAR]).expanduser()
+    if quick_mode():
+        return Path(tempfile.gettempdir()) / "convnet_lib_quick_images"
     repository = Path(__file__).resolve().parents[1]
     if (repository / "notebooks").is_dir():
         return repository / "images"

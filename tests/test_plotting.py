@@ -48,3 +48,11 @@ def test_diagram_draws_boxes_and_labels():
     )
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"input", "3x3 conv", "+", "identity"} <= texts
+
+
+def test_quick_runs_do_not_overwrite_the_stored_figures(monkeypatch):
+    monkeypatch.delenv(plotting.IMAGES_DIR_ENV_VAR, raising=False)
+    monkeypatch.setenv("CONVNET_QUICK", "1")
+    assert plotting.images_dir().name == "convnet_lib_quick_images"
+    monkeypatch.setenv("CONVNET_QUICK", "0")
+    assert plotting.images_dir().name == "images"
