@@ -138,7 +138,7 @@ def markdown_tables(rows, batch_size, rounds, iterations, machine):
         )
     lines += [
         "",
-        "| model | count_flops (GFLOPs) | count_flops time (s) | profiler (GFLOPs) | "
+        "| model | count_flops (GFLOPs) | count_flops time (ms) | profiler (GFLOPs) | "
         "profiler time (s) | profiler / count_flops time |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -149,7 +149,7 @@ def markdown_tables(rows, batch_size, rounds, iterations, machine):
             profiler = "not run | - | -"
         same = "" if r["flops_ours"] == r["flops_theirs"] else f" (twin: {r['flops_theirs'] / 1e9:.3f})"
         lines.append(
-            f"| {r['model']} | {r['flops_ours'] / 1e9:.3f}{same} | {r['count_flops_s']:.2f} | {profiler} |"
+            f"| {r['model']} | {r['flops_ours'] / 1e9:.3f}{same} | {1000 * r['count_flops_s']:.1f} | {profiler} |"
         )
     return "\n".join(lines)
 

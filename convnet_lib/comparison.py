@@ -452,7 +452,8 @@ _AXIS_LABELS = {
     "density": "accuracy density: top-1 % per million parameters (log scale)",
     "top1": "ImageNet top-1 accuracy (%)",
     "top5": "ImageNet top-5 accuracy (%)",
-    "median_ms": "measured latency, batch 1 (ms, log scale)",
+    "median_ms": "measured latency, batch 1, median of the runs (ms, log scale)",
+    "min_ms": "measured latency, batch 1, fastest run (ms, log scale)",
 }
 
 
@@ -476,6 +477,25 @@ def _check_columns(table, columns):
             f"`table` lacks the column(s) {missing} (use chart_table). Received columns: "
             f"{list(table.columns)}"
         )
+
+
+def _label(name, row):
+    """The model name, flagged when its weights saw more data than ImageNet-1k."""
+    pretraining = row.get("pretraining", "ImageNet-1k")
+    return name if pretraining == "ImageNet-1k" else f"{name} ({pretraining})"
+
+
+def _legend(ax, table, loc):
+    """A legend with one fixed-size marker per family (marker areas vary in the plot)."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], linestyle="none", marker=marker, markersize=8, markerfacecolor=color,
+               markeredgecolor="black", label=family)
+        for family, (marker, color) in _family_styles(table["family"]).items()
+    ]
+    handles += [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+    ax.legend(handles=handles, fontsize=8, loc=loc)
 
 
 def _scatter(ax, table, x, y, size=None, labels="all", frontier=True, log_x=True):
@@ -505,7 +525,8 @@ def _scatter(ax, table, x, y, size=None, labels="all", frontier=True, log_x=True
                 label="Pareto frontier")
     for name, row in table.iterrows():
         if labels == "all" or (labels == "frontier" and front[name]):
-            ax.annotate(name, (row[x], row[y]), fontsize=7, xytext=(4, 3), textcoords="offset points")
+            ax.annotate(_label(name, row), (row[x], row[y]), fontsize=7, xytext=(4, 3),
+                        textcoords="offset points")
     if log_x:
         ax.set_xscale("log")
     ax.set_xlabel(_AXIS_LABELS.get(x, x))
@@ -528,9 +549,9 @@ def plot_accuracy_vs_complexity(table, x="gflops", y="top1", size="mparams", lab
     fig, ax = plt.subplots(figsize=(11, 7))
     _scatter(ax, table, x, y, size=size, labels=labels, frontier=frontier)
     if size:
-        ax.text(0.99, 0.01, "marker area proportional to parameters", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=8)
-    ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 0.05), markerscale=0.6)
+        ax.text(0.01, 0.99, "marker area proportional to parameters", transform=ax.transAxes,
+                ha="left", va="top", fontsize=8)
+    _legend(ax, table, "lower right")
     ax.set_title(title or f"{y} against {x}")
     fig.tight_layout()
     return fig
@@ -549,31 +570,34 @@ def plot_accuracy_density(table, labels="all", title=None):
     _scatter(ax, table, "density", "top1", labels="none", frontier=False)
     for name, row in table.iterrows():
         if labels == "all" or (labels == "frontier" and front[name]):
-            ax.annotate(name, (row["density"], row["top1"]), fontsize=7, xytext=(4, 3),
-                        textcoords="offset points")
-    ax.legend(fontsize=8, loc="lower left", markerscale=0.8)
+            ax.annotate(_label(name, row), (row["density"], row["top1"]), fontsize=7,
+                        xytext=(4, 3), textcoords="offset points")
+    _legend(ax, table, "lower left")
     ax.set_title(title or "top-1 accuracy against accuracy density")
     fig.tight_layout()
     return fig
 
 
-def plot_latency_vs_flops(table, title=None):
+def plot_latency_vs_flops(table, latency="median_ms", title=None):
     """Measured latency against computed FLOPs, log-log, one marker shape per family.
 
-    The dotted line is the latency the fastest model (per FLOP) would have at each FLOP
-    count: points far above it are slower than their FLOPs say.
+    `latency` names the column to plot ("median_ms", or "min_ms" on a busy machine, where
+    the fastest run is the one least disturbed by other work). The dotted line is the
+    latency every model would have at the best rate measured (ms per GFLOP): points far
+    above it are slower than their FLOPs say.
     """
     import matplotlib.pyplot as plt
 
-    _check_columns(table, ["family", "gflops", "median_ms"])
+    check_choice(latency, "latency", ("median_ms", "min_ms"))
+    _check_columns(table, ["family", "gflops", latency])
     fig, ax = plt.subplots(figsize=(10, 6.5))
-    _scatter(ax, table, "gflops", "median_ms", labels="all", frontier=False)
+    _scatter(ax, table, "gflops", latency, labels="all", frontier=False)
     ax.set_yscale("log")
-    best = (table["median_ms"] / table["gflops"]).min()
+    best = (table[latency] / table["gflops"]).min()
     xs = np.geomspace(table["gflops"].min() * 0.8, table["gflops"].max() * 1.2, 20)
     ax.plot(xs, best * xs, linestyle=":", color="black",
             label="latency proportional to FLOPs (best ms/GFLOP)")
-    ax.legend(fontsize=8, loc="upper left", markerscale=0.8)
+    _legend(ax, table, "upper left")
     ax.set_title(title or "measured latency against FLOPs")
     fig.tight_layout()
     return fig

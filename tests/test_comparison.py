@@ -203,6 +203,7 @@ def test_charts_draw_and_interactive_falls_back(table):
         comparison.plot_accuracy_vs_complexity(data),
         comparison.plot_accuracy_density(data),
         comparison.plot_latency_vs_flops(data.assign(median_ms=[90.0, 12.0, 11.0])),
+        comparison.plot_latency_vs_flops(data.assign(min_ms=[80.0, 10.0, 9.0]), latency="min_ms"),
     ):
         assert fig.axes
     try:
@@ -213,6 +214,8 @@ def test_charts_draw_and_interactive_falls_back(table):
         assert comparison.interactive_accuracy_chart(data) is not None
     with pytest.raises(ValueError, match="labels"):
         comparison.plot_accuracy_vs_complexity(data, labels="some")
+    with pytest.raises(ValueError, match="latency"):
+        comparison.plot_latency_vs_flops(data.assign(median_ms=1.0), latency="mean_ms")
     with pytest.raises(ValueError, match="lacks the column"):
         comparison.plot_accuracy_density(data.drop(columns=["density"]))
 
