@@ -87,7 +87,7 @@ MODULES = {
         ((384, 1), (448, (3, 1)), (512, (1, 3)), [(256, (1, 3)), (256, (3, 1))]),
         ("avg", (256, 1)),
     ),
-    # Inception-ResNet-v2 (as in keras.applications / TF-slim; paper Figures 15 to 19).
+    # Inception-ResNet-v2 as in keras.applications / TF-slim (paper Figure 15 and its blocks).
     "mixed_5b": (
         ((96, 1),),
         ((48, 1), (64, 5)),
@@ -357,7 +357,7 @@ def inception_resnet_v2(
     dropout_rate=0.0,
     residual_scales=RESIDUAL_SCALES,
 ):
-    """Inception-ResNet-v2 (arXiv:1602.07261, Figures 15 to 18), as keras.applications.
+    """Inception-ResNet-v2 (arXiv:1602.07261, Figure 15), as keras.applications builds it.
 
     Same layers in the same order as `keras.applications.InceptionResNetV2` (55,873,736
     parameters at 1000 classes, BatchNormalization without scale), so
