@@ -93,6 +93,7 @@ def test_layer_count_below_one_raises(num_layers):
         (dict(compression=1.5), "compression"),
         (dict(bottleneck="yes"), "bottleneck"),
         (dict(stem="resnet"), "stem"),
+        (dict(bn_momentum=1.5), "bn_momentum"),
         (dict(stem_filters=0), "stem_filters"),
         (dict(input_shape=(8, 8, 1), stem="imagenet"), "input_shape"),
         (dict(pooling="sum"), "pooling"),

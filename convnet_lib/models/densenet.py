@@ -28,13 +28,14 @@ from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models._registry import register_model
 from convnet_lib.models.common import classification_head
-from convnet_lib.models.common import conv_bn
 from convnet_lib.models.common import model_input
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
-# keras.applications.DenseNet uses this BN epsilon everywhere (the Torch original's 1e-5).
+# keras.applications.DenseNet uses this BN epsilon everywhere (the Torch original's 1e-5),
+# and Keras' default BN momentum: moving statistics move 1% of the way per training step.
 BN_EPSILON = 1.001e-5
+BN_MOMENTUM = 0.99
 
 # Layers per dense block (DenseNet paper, arXiv:1608.06993, Table 1); growth rate 32.
 DENSENET_BLOCK_SIZES = {
@@ -53,8 +54,8 @@ SMALL_DENSENETS = {
         stem="imagenet",
     ),
     "densenet_bc_mini": dict(
-        block_sizes=(4, 4, 4), growth_rate=16, bottleneck=True, compression=0.5,
-        stem="small",
+        block_sizes=(4, 4, 4), growth_rate=12, bottleneck=True, compression=0.5,
+        stem="small", bn_momentum=0.9,
     ),
 }
 
@@ -66,7 +67,18 @@ STEMS = {
 }
 
 
-def dense_layer(x, growth_rate, name, bottleneck=True, bn_epsilon=BN_EPSILON):
+def bn_relu(x, name, bn_momentum=BN_MOMENTUM):
+    """BN -> ReLU, the pre-activation in front of every DenseNet conv.
+
+    Layers `{name}_bn` and `{name}_relu`; BN epsilon 1.001e-5 as in keras.applications.
+    """
+    x = layers.BatchNormalization(
+        epsilon=BN_EPSILON, momentum=bn_momentum, name=f"{name}_bn"
+    )(x)
+    return layers.Activation("relu", name=f"{name}_relu")(x)
+
+
+def dense_layer(x, growth_rate, name, bottleneck=True, bn_momentum=BN_MOMENTUM):
     """One layer of a dense block: its new feature maps concatenated onto its input.
 
     Plain (DenseNet): BN -> ReLU -> 3x3 conv(growth_rate).
@@ -77,19 +89,18 @@ def dense_layer(x, growth_rate, name, bottleneck=True, bn_epsilon=BN_EPSILON):
     """
     check_int(growth_rate, "growth_rate", minimum=1)
     check_bool(bottleneck, "bottleneck")
-    y = layers.BatchNormalization(epsilon=bn_epsilon, name=f"{name}_0_bn")(x)
-    y = layers.Activation("relu", name=f"{name}_0_relu")(y)
+    check_float(bn_momentum, "bn_momentum", minimum=0.0, maximum=1.0)
+    y = bn_relu(x, f"{name}_0", bn_momentum)
     if bottleneck:
-        y = conv_bn(
-            y, 4 * growth_rate, 1, name=f"{name}_1", padding="valid", bn_epsilon=bn_epsilon
-        )
+        y = layers.Conv2D(4 * growth_rate, 1, use_bias=False, name=f"{name}_1_conv")(y)
+        y = bn_relu(y, f"{name}_1", bn_momentum)
     y = layers.Conv2D(
         growth_rate, 3, padding="same", use_bias=False, name=f"{name}_2_conv"
     )(y)
     return layers.Concatenate(axis=-1, name=f"{name}_concat")([x, y])
 
 
-def dense_block(x, num_layers, growth_rate, name, bottleneck=True, bn_epsilon=BN_EPSILON):
+def dense_block(x, num_layers, growth_rate, name, bottleneck=True, bn_momentum=BN_MOMENTUM):
     """`num_layers` dense layers in a row: C channels in, C + num_layers * growth_rate out.
 
     Height and width do not change. Layers are named `{name}_block1`, `{name}_block2`, ...
@@ -99,12 +110,12 @@ def dense_block(x, num_layers, growth_rate, name, bottleneck=True, bn_epsilon=BN
     for index in range(1, num_layers + 1):
         x = dense_layer(
             x, growth_rate, name=f"{name}_block{index}", bottleneck=bottleneck,
-            bn_epsilon=bn_epsilon,
+            bn_momentum=bn_momentum,
         )
     return x
 
 
-def transition_layer(x, compression, name, bn_epsilon=BN_EPSILON):
+def transition_layer(x, compression, name, bn_momentum=BN_MOMENTUM):
     """BN -> ReLU -> 1x1 conv -> 2x2 average pooling between two dense blocks.
 
     The conv keeps `int(channels * compression)` channels (compression 0.5 in DenseNet-BC,
@@ -118,23 +129,23 @@ def transition_layer(x, compression, name, bn_epsilon=BN_EPSILON):
             f"{channels}. Use a compression in (0, 1] with at least one channel left. "
             f"Received: compression={compression!r}"
         )
-    x = layers.BatchNormalization(epsilon=bn_epsilon, name=f"{name}_bn")(x)
-    x = layers.Activation("relu", name=f"{name}_relu")(x)
+    x = bn_relu(x, name, bn_momentum)
     x = layers.Conv2D(channels, 1, use_bias=False, name=f"{name}_conv")(x)
     return layers.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
-def _stem(x, stem, filters):
+def _stem(x, stem, filters, bn_momentum):
     """The layers before the first dense block; see `STEMS`."""
     if stem == "imagenet":
         # 7x7/2 conv -> BN -> ReLU -> 3x3/2 max pool, padded as keras.applications does.
         x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(x)
-        x = conv_bn(x, filters, 7, name="conv1", strides=2, padding="valid",
-                    bn_epsilon=BN_EPSILON)
+        x = layers.Conv2D(filters, 7, strides=2, use_bias=False, name="conv1_conv")(x)
+        x = bn_relu(x, "conv1", bn_momentum)
         x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
         return layers.MaxPooling2D(3, strides=2, name="pool1")(x)
     if stem == "small":
-        x = conv_bn(x, filters, 3, name="conv1", bn_epsilon=BN_EPSILON)
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name="conv1_conv")(x)
+        x = bn_relu(x, "conv1", bn_momentum)
         return layers.MaxPooling2D(2, strides=2, name="pool1")(x)
     # CIFAR DenseNet-BC: one 3x3 conv, no BN (the first dense layer starts with BN-ReLU).
     return layers.Conv2D(filters, 3, padding="same", use_bias=False, name="conv1_conv")(x)
@@ -152,6 +163,7 @@ def densenet(
     compression=0.5,
     stem="imagenet",
     stem_filters=None,
+    bn_momentum=BN_MOMENTUM,
     default_size=224,
     name="densenet",
 ):
@@ -168,6 +180,10 @@ def densenet(
         stem: "imagenet" (7x7/2 conv, BN, ReLU, 3x3/2 max pool; input / 4) or
             "cifar" (one 3x3 conv, full resolution).
         stem_filters: channels out of the stem; None means 2 * growth_rate (64 at k = 32).
+        bn_momentum: BatchNormalization momentum of every BN layer. 0.99 (Keras' default)
+            needs a few thousand steps before the moving variance, which starts at 1,
+            forgets its start; 0.9 (PyTorch's and the Torch original's default) suits short
+            runs of small models.
         default_size: height and width used when `input_shape` is None.
         name: the model's name.
     """
@@ -187,6 +203,7 @@ def densenet(
     if stem_filters is None:
         stem_filters = 2 * growth_rate
     check_int(stem_filters, "stem_filters", minimum=1)
+    check_float(bn_momentum, "bn_momentum", minimum=0.0, maximum=1.0)
     check_int(default_size, "default_size", minimum=1)
     # Each transition halves the size; the ImageNet stem divides it by 4 first.
     min_size = 2 ** (len(block_sizes) - 1) * STEMS[stem]
@@ -196,15 +213,17 @@ def densenet(
     )
 
     inputs = model_input(input_shape)
-    x = _stem(inputs, stem, stem_filters)
+    x = _stem(inputs, stem, stem_filters, bn_momentum)
     for index, num_layers in enumerate(block_sizes):
         x = dense_block(
-            x, num_layers, growth_rate, name=f"conv{index + 2}", bottleneck=bottleneck
+            x, num_layers, growth_rate, name=f"conv{index + 2}", bottleneck=bottleneck,
+            bn_momentum=bn_momentum,
         )
         if index < len(block_sizes) - 1:
-            x = transition_layer(x, compression, name=f"pool{index + 2}")
+            x = transition_layer(x, compression, name=f"pool{index + 2}",
+                                 bn_momentum=bn_momentum)
     # Pre-activation layers need a last BN-ReLU before pooling.
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="bn")(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, momentum=bn_momentum, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
     outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
     return keras.Model(inputs, outputs, name=name)
@@ -300,9 +319,10 @@ def densenet_bc_mini(
 ):
     """A small DenseNet-BC for 32x32 images (after the CIFAR models of arXiv:1608.06993).
 
-    Stem: 3x3 conv of 2k = 32 channels -> BN -> ReLU -> 2x2 max pool (16x16). Then 3 dense
-    blocks of 4 bottleneck layers with growth rate k = 16 and compression 0.5, at 16x16,
-    8x8 and 4x4: 28 layers with weights, about 184 thousand parameters.
+    Stem: 3x3 conv of 2k = 24 channels -> BN -> ReLU -> 2x2 max pool (16x16). Then 3 dense
+    blocks of 4 bottleneck layers with growth rate k = 12 and compression 0.5, at 16x16,
+    8x8 and 4x4: 28 layers with weights, 105,286 parameters. BN momentum 0.9, so
+    that the moving statistics are usable after a few hundred training steps.
     """
     return densenet(
         include_top=include_top,
