@@ -142,3 +142,11 @@ def test_densenet_bc_mini_defaults_and_feature_extractor():
     x = np.random.default_rng(0).uniform(size=(2, 32, 32, 1)).astype("float32")
     probabilities = keras.ops.convert_to_numpy(model(x, training=False))
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("stem, size, feature_size", [("cifar", 8, 4), ("small", 8, 2),
+                                                      ("imagenet", 32, 4)])
+def test_stems_shrink_the_input_as_documented(stem, size, feature_size):
+    model = dn.densenet((1, 1), include_top=False, input_shape=(size, size, 1), stem=stem,
+                        growth_rate=4)
+    assert tuple(model.output.shape) == (None, feature_size, feature_size, (8 + 4) // 2 + 4)

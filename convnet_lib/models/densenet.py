@@ -47,7 +47,7 @@ DENSENET_BLOCK_SIZES = {
 # Two small models taught in the notebook (not from the paper):
 # - densenet_teaching: ImageNet stem, 4 blocks of 4 plain BN-ReLU-3x3 layers, k = 32.
 # - densenet_bc_mini: DenseNet-BC for 32x32 inputs; a 3x3 conv + 2x2 max-pool stem so the
-#   blocks run at 16, 8 and 4 pixels (about 8x faster to train on a CPU than at 32 pixels).
+#   blocks run at 16, 8 and 4 pixels (about a quarter of the FLOPs of blocks at 32 pixels).
 SMALL_DENSENETS = {
     "densenet_teaching": dict(
         block_sizes=(4, 4, 4, 4), growth_rate=32, bottleneck=False, compression=0.5,
