@@ -70,9 +70,10 @@ print(f"Keras {keras.__version__}, backend {keras.backend.backend()}, "
 # %% [markdown]
 # ## 1. Motivation: ILSVRC 2016 was won by an ensemble
 #
-# Top-5 error on the ImageNet (ILSVRC) classification *test* set of four winning or
-# notable entries. The first three are in their authors' papers; the Trimps-Soushen
-# number is from the official results page. Trimps-Soushen published **no paper** (and no
+# Top-5 error on the ImageNet (ILSVRC) classification *test* set of four ensembles. The
+# ResNet, Inception-v4 and SENet numbers are from their authors' papers (the Inception-v4
+# ensemble is a result reported in its paper, not a competition winner); the
+# Trimps-Soushen number is from the official results page. Trimps-Soushen published **no paper** (and no
 # code): the list of its members comes from secondary sources (blog posts summarising the
 # ILSVRC 2016 presentation, e.g. hoya012's "image classification guidebook"), so treat it
 # as unverified. No per-model numbers of that ensemble could be found.
@@ -635,7 +636,10 @@ print(f"\nwhole notebook: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min 
 # How to read these results:
 #
 # - **Each member** learns visibly in a few epochs, but none is best on every class: the
-#   per-class ranks in section 8 change from class to class. That is the room an ensemble
+#   per-class ranks in section 8 change from class to class. After so few steps the
+#   validation accuracy is noisy and can even fall from one epoch to the next (see the
+#   curves in section 6); we keep the last epoch's weights, a fixed budget without early
+#   stopping. That is the room an ensemble
 #   can use; the "oracle" line is its (unreachable) ceiling.
 # - **Mistakes overlap** far more than independence would predict (ratios well above 1),
 #   so the gain is far below the Condorcet curve of section 2. This is the same effect that
