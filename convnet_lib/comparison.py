@@ -457,14 +457,20 @@ _AXIS_LABELS = {
 }
 
 
+# One marker and colour per family, the same in every chart; unknown families come after.
+FAMILIES = ("VGG", "ResNet", "Inception", "Xception", "DenseNet", "MobileNet", "NASNet",
+            "SENet", "EfficientNet", "EfficientNetV2", "ConvNeXt")
+
+
 def _family_styles(families):
     import matplotlib.pyplot as plt
 
-    colors = plt.get_cmap("tab10").colors
-    names = sorted(set(families))
+    colors = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]
+    order = list(FAMILIES) + sorted(set(families) - set(FAMILIES))
     return {
         family: (_MARKERS[i % len(_MARKERS)], colors[i % len(colors)])
-        for i, family in enumerate(names)
+        for i, family in enumerate(order)
+        if family in set(families)
     }
 
 
