@@ -32,6 +32,7 @@ from keras import layers
 from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
+from convnet_lib.training import print_test_accuracy
 
 TIE_RULES = ("average", "lowest")
 CACHE_ENV_VAR = "CONVNET_CACHE_DIR"
@@ -539,8 +540,7 @@ def report_accuracy(labels, predicted, label=None):
     if label is not None and not isinstance(label, str):
         raise ValueError(f"`label` must be None or a string. Received: label={label!r}")
     value = accuracy(labels, predicted)
-    prefix = f"{label} " if label else ""
-    print(f"{prefix}test accuracy: {value:.3f} ({len(np.asarray(labels)):,} test images)")
+    print_test_accuracy(value, len(np.asarray(labels)), label)
     return value
 
 

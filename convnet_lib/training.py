@@ -83,10 +83,17 @@ def predict_labels(model, dataset):
     return np.concatenate(true), probabilities.argmax(axis=-1), probabilities
 
 
+def print_test_accuracy(accuracy, count, label=None):
+    """Prints the line every notebook ends a training run with: `test accuracy: 0.xxx`."""
+    if label is not None and not isinstance(label, str):
+        raise ValueError(f"`label` must be None or a string. Received: label={label!r}")
+    prefix = f"{label} " if label else ""
+    print(f"{prefix}test accuracy: {accuracy:.3f} ({count:,} test images)")
+
+
 def report_test_accuracy(model, dataset, label=None):
     """Prints `test accuracy: 0.xxx` (prefixed by `label`) and returns the accuracy."""
     true, predicted, _ = predict_labels(model, dataset)
     accuracy = float(np.mean(true == predicted))
-    prefix = f"{label} " if label else ""
-    print(f"{prefix}test accuracy: {accuracy:.3f} ({len(true):,} test images)")
+    print_test_accuracy(accuracy, len(true), label)
     return accuracy
