@@ -12,11 +12,11 @@ from convnet_lib.models._registry import build_model
 from convnet_lib.models._registry import get_builder
 from convnet_lib.models._registry import register_model
 
-# Architecture modules (each registers its builders on import).
-from convnet_lib.models import baseline  # noqa: E402,F401
-from convnet_lib.models import xception  # noqa: E402,F401
+# Architecture modules (each registers its builders on import), in reading order.
+from convnet_lib.models import baseline  # noqa: E402,F401  notebook 00
+from convnet_lib.models import inception  # noqa: E402,F401  notebook 01
+from convnet_lib.models import xception  # noqa: E402,F401  notebook 02
+from convnet_lib.models import densenet  # noqa: E402,F401  notebook 03
+from convnet_lib.models import senet  # noqa: E402,F401  notebook 05
 
 __all__ = ["available_models", "build_model", "get_builder", "register_model"]
-from convnet_lib.models import densenet  # noqa: E402,F401
-from convnet_lib.models import senet  # noqa: E402,F401
-from convnet_lib.models import inception  # noqa: E402,F401
