@@ -456,9 +456,13 @@ print(f"accuracy density ranges from {dens.min():.2f} ({dens.idxmin()}) to {dens
 #   VGG-19/16, SENet-154 and NASNet-A-Large have the lowest (0.5 to 0.9). That is a spread of 41
 #   times.
 # - **Who is on the frontier?** Every model on both Pareto frontiers is an EfficientNet
-#   (v1 or v2), except MobileNetV2 at the cheapest end. None of the models in Bianco et al.'s
-#   survey is on it. The models that push the frontier came later, and they were found by
-#   searching for accuracy *per FLOP*. Two caveats:
+#   (v1 or v2), except MobileNetV2 at the cheapest end. EfficientNet (Tan & Le 2019,
+#   [arXiv 1905.11946](https://arxiv.org/abs/1905.11946)) and EfficientNetV2 (Tan & Le 2021,
+#   [arXiv 2104.00298](https://arxiv.org/abs/2104.00298)) came after Bianco et al.'s survey.
+#   Their base networks were found by an architecture search that rewards accuracy together
+#   with efficiency: FLOPs for EfficientNet, training speed and parameter count for
+#   EfficientNetV2.
+#   Two caveats:
 #   1. The frontier is drawn with *published* accuracies, whose sources disagree by up to a point.
 #   2. The ConvNeXt and MobileNet v3 rows could not be counted with this version of the
 #      counter (see the "not counted" lines above), so they are not on the charts.
