@@ -13,14 +13,15 @@
 # ---
 
 # %%
-# Setup: make convnet_lib importable (on Colab this installs the project first).
+# Setup: make convnet_lib importable. Where the project is not checked out (e.g. on Colab),
+# clone it and work inside it, so that its data/ and images/ folders are there too.
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("convnet_lib") is None:
-    if os.path.isdir("../convnet_lib"):
-        sys.path.insert(0, os.path.abspath(".."))
-    else:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                        os.environ.get("CONVNET_LIB_SOURCE", "git+https://github.com/convnet-course/notable-convnets-iii")], check=True)
+    if not os.path.isdir("../convnet_lib"):
+        project_url = os.environ.get("CONVNET_PROJECT_URL", "https://github.com/convnet-course/notable-convnets-iii")
+        subprocess.run(["git", "clone", "--depth", "1", project_url, "convnet-project"], check=True)
+        os.chdir("convnet-project/notebooks")
+    sys.path.insert(0, os.path.abspath(".."))
 
 # %% [markdown]
 # # Ensembles and deep feature fusion: how ILSVRC 2016 was won
