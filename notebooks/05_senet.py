@@ -216,8 +216,8 @@ plt.show()
 # the first 1x1 convolution of a downsampling unit (the original layout);
 # SE-ResNeXt-50 and SENet-154 stride in the 3x3. SENet-154 is an SE-ResNeXt with
 # (3, 8, 36, 3) units, 64 groups, a stem of three 3x3 convolutions, 3x3 projection
-# shortcuts and dropout 0.2. SE-Inception-v3 is keras.applications' Inception-v3 with an
-# SE block after each of its 11 modules.
+# shortcuts in stages 2-4 (1x1 in the first stage) and dropout 0.2. SE-Inception-v3 is
+# keras.applications' Inception-v3 with an SE block after each of its 11 modules.
 #
 # ## 4. What SE costs: parameters and FLOPs
 #
@@ -267,8 +267,10 @@ print(complexity.to_string())
 # Every trainable count equals the PyTorch port's to the unit (the tests in
 # `tests/test_senet.py` pin them). Our multiply-adds ("G mult-adds (ours)", all FLOPs
 # halved) are slightly above the paper's because our counter also charges BN, pooling,
-# the residual additions and the SE rescale; the "conv+FC only" column leaves those out,
-# which is what the paper counts. Note that
+# the residual additions and the SE rescale. The "conv+FC only" column leaves those out:
+# it matches the paper's ResNet-50 figure and falls 0.01-0.02 G below its SE-ResNet-50
+# and SE-ResNeXt-50 figures, so the paper's count lies between our two columns; all
+# agree within 1 %. Note that
 # SE-ResNeXt-50 (32x4d) has 27.56 M parameters: the "2.76 M" that circulates for it is a
 # slipped decimal point.
 #
@@ -321,8 +323,9 @@ print(f"latency overhead of SE: {latency_overhead:+.1%}; FLOPs overhead: {extra_
 del latency_models
 
 # %% [markdown]
-# On a CPU the SE overhead in time is usually many times its FLOPs overhead (the numbers
-# above vary with the machine and its load; rerun the cell to see the spread). Why?
+# In this measurement the SE overhead in time is many times its FLOPs overhead (the
+# numbers above vary with the machine and its load; rerun the cell to see the spread).
+# Why can time grow so much more than FLOPs?
 #
 # - **The squeeze is a barrier.** The global average needs the *whole* feature map
 #   before the excitation can start, and the rescale then has to read the whole map again
@@ -497,20 +500,32 @@ plt.show()
 
 # %% [markdown]
 # What to look for (the table above puts numbers on it): in the paper's analysis of a
-# trained SE-ResNet-50 the excitations of early blocks are nearly the same for every class, because
-# early features (edges, textures) are useful for everything, while in the last stages
-# they become class-specific. Compare the "variance explained by class" of the first and
-# last blocks in the table above: it tells you whether our small network repeats that
-# pattern. In a network this shallow the first SE block already sits after a stride-2
-# stage, so do not expect it to be fully class-agnostic. The photo's excitations (crosses)
-# show what the blocks do with an image unlike any training image.
+# trained SE-ResNet-50 on ImageNet (Hu et al., TPAMI version, Sec. 7.2) the excitations
+# of early blocks are nearly the same for every class, because early features (edges,
+# textures) are useful for everything, while deeper blocks become more class-specific.
+# The paper also notes an exception at the very end: in the last stage one block
+# saturates close to 1 for most channels and the final one shows much the same pattern
+# for every class, so the paper concludes that these last blocks matter less.
+#
+# Compare the "variance explained by class" of the first and last blocks in the table
+# above: it tells you whether our small network repeats that pattern. In the stored run
+# it is clearly lower in the first SE block than in the second and third, which are
+# about equal: the first block is the least class-specific, but it is *not*
+# class-agnostic (about a third of its variance follows the class). In a network this
+# shallow the first SE block already sits after a stride-2 stage, so that is not a
+# surprise. In the last block most excitations sit near 1 with class-dependent dips, as
+# in the paper's last stage. The photo's excitations (crosses) show what the blocks do
+# with an image unlike any training image: in the stored figure they lie far outside the
+# narrow band of the class means in the first block, so "nearly the same for every class"
+# does not mean "the same for every input".
 #
 # ## 7. SENet at ILSVRC 2017
 #
 # The last ImageNet classification challenge, ILSVRC 2017, was won by team WMW with a
 # small ensemble of SENets using multi-scale and multi-crop
 # fusion: **2.251 % top-5 error** on the test set (Hu et al., TPAMI version, Sec. 5.4 and
-# abstract), against 2.991 % for the 2016 winner, Trimps-Soushen:
+# abstract), against 2.991 % for the 2016 winner, Trimps-Soushen (ILSVRC 2016 results
+# page, image-net.org/challenges/LSVRC/2016/results; chapter 04 tells that story):
 
 # %%
 print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
@@ -531,8 +546,11 @@ print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
 #   layers, but only a fraction of a percent more FLOPs; its CPU latency overhead is larger
 #   than its FLOPs overhead, because the squeeze and the rescale are memory-bound passes
 #   and the small FC layers run inefficiently.
-# - In a trained network the excitations can be read out per class and per stage; the
-#   ablation on Fashion-MNIST compares the same small ResNet with and without SE.
+# - In a trained network the excitations can be read out per class and per stage; in our
+#   small network the first SE block is the least class-specific, but not class-agnostic.
+# - The ablation on Fashion-MNIST compares the same small ResNet with and without SE; in
+#   the stored run the difference is within two standard errors, i.e. within noise: one
+#   seed and three epochs on an easy data set do not show the gain SE gives on ImageNet.
 #
 # ## Exercises
 #
