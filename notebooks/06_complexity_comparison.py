@@ -101,7 +101,7 @@ fig = draw_diagram(
         "build": (4, 2, "build each model\nweights=None, published size"),
         "count": (4, 0, "count_params / count_flops\n(convnet_lib.complexity)"),
         "chart": (2, -2, "charts, Pareto frontier,\naccuracy density"),
-        "latency": (6, -2, "measure_latency\n(your machine)"),
+        "latency": (7.5, 0, "measure_latency\n(your machine)"),
     },
     [("papers", "csv"), ("build", "count"), ("csv", "chart", "top-1 / top-5"),
      ("count", "chart", "params, FLOPs"), ("build", "latency")],
@@ -442,31 +442,36 @@ print(f"accuracy density ranges from {dens.min():.2f} ({dens.idxmin()}) to {dens
       f"{dens.max() / dens.min():.0f}x")
 
 # %% [markdown]
-# What the full run printed (35 counted models; quick mode counts only 6, so its numbers
+# What the full run printed (all 40 models counted; quick mode counts only 6, so its numbers
 # differ):
 #
-# - **Is there a relationship between complexity and accuracy?** Only a loose one. The rank
-#   correlation of top-1 with FLOPs is weakly positive (+0.36), and with parameters weaker
-#   still (+0.19). In about a third of the pairs where one model needs more than twice the
-#   FLOPs of the other, the costlier model is the *less* accurate one. VGG-16 (31 GFLOPs) and
-#   ResNet-152 (23 GFLOPs) are less accurate than EfficientNet-B0 (0.8 GFLOPs). VGG-19 has
-#   the most parameters of all (144 M) and is no more accurate than MobileNetV2, which has 41 times
-#   fewer. This is Bianco et al.'s observation, and it still holds with the newer models.
-# - **Which models use their parameters best?** MobileNetV2, MobileNet, EfficientNet-B0 and
-#   NASNet-A-Mobile have the highest accuracy density (14 to 20 % per million parameters).
-#   VGG-19/16, SENet-154 and NASNet-A-Large have the lowest (0.5 to 0.9). That is a spread of 41
-#   times.
-# - **Who is on the frontier?** Every model on both Pareto frontiers is an EfficientNet
-#   (v1 or v2), except MobileNetV2 at the cheapest end. EfficientNet (Tan & Le 2019,
-#   [arXiv 1905.11946](https://arxiv.org/abs/1905.11946)) and EfficientNetV2 (Tan & Le 2021,
-#   [arXiv 2104.00298](https://arxiv.org/abs/2104.00298)) came after Bianco et al.'s survey.
-#   Their base networks were found by an architecture search that rewards accuracy together
-#   with efficiency: FLOPs for EfficientNet, training speed and parameter count for
-#   EfficientNetV2.
+# - **Is there a relationship between complexity and accuracy?** Only a loose one. Both rank
+#   correlations are positive but far from 1, and the one with parameters is weaker than the
+#   one with FLOPs. In more than a quarter of the pairs where one model needs more than twice
+#   the FLOPs of the other, the costlier model is the *less* accurate one. VGG-16 (31 GFLOPs)
+#   and ResNet-152 (23 GFLOPs) are less accurate than EfficientNet-B0 (0.8 GFLOPs). VGG-19 has
+#   the most parameters of all (144 M) and is no more accurate than MobileNetV2, which has 41
+#   times fewer. This is Bianco et al.'s observation, and it still holds with the newer models.
+# - **Which models use their parameters best?** The mobile-sized ones. MobileNetV3-Small has
+#   the highest accuracy density, followed by MobileNetV2, MobileNet, EfficientNet-B0,
+#   NASNet-A-Mobile and MobileNetV3-Large (the table under view 2). VGG-19/16, SENet-154,
+#   NASNet-A-Large and ConvNeXt-Base have the lowest, below 1 % per million parameters. The
+#   two ends are 54 times apart.
+# - **Who is on the frontier?** Between the two ends, every model on both Pareto frontiers is
+#   an EfficientNet (v1 or v2). The cheapest end belongs to the MobileNets (v3-Small and
+#   v3-Large against FLOPs, v3-Small and v2 against parameters), the most accurate end to
+#   ConvNeXt-Base. EfficientNet (Tan & Le 2019, [arXiv 1905.11946](https://arxiv.org/abs/1905.11946)),
+#   EfficientNetV2 (Tan & Le 2021, [arXiv 2104.00298](https://arxiv.org/abs/2104.00298)) and
+#   MobileNetV3 (Howard et al. 2019, [arXiv 1905.02244](https://arxiv.org/abs/1905.02244))
+#   came after Bianco et al.'s survey. Their networks were found by an architecture search
+#   that rewards accuracy together with efficiency: FLOPs for EfficientNet, training speed
+#   and parameter count for EfficientNetV2, latency on a mobile phone for MobileNetV3.
 #   Two caveats:
 #   1. The frontier is drawn with *published* accuracies, whose sources disagree by up to a point.
-#   2. The ConvNeXt and MobileNet v3 rows could not be counted with this version of the
-#      counter (see the "not counted" lines above), so they are not on the charts.
+#   2. ConvNeXt-Base owes its place at the top to ImageNet-22k pre-training (marked in the
+#      charts and in the printed frontiers). It is not a like-for-like comparison with the
+#      models trained on ImageNet-1k alone. Without it, EfficientNet-B6 and B7 would close
+#      the FLOPs frontier, as they do on the parameter frontier just below ConvNeXt-Base.
 
 # %% [markdown]
 # ## Interactive version
@@ -542,21 +547,23 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 
 # %% [markdown]
 # If latency followed FLOPs, every marker would lie on the dotted line. Compare *time per
-# GFLOP* in the table above. In the committed run (a shared, busy 2-core Xeon, TensorFlow on
-# the CPU, batch 1):
+# GFLOP* in the table above. In the committed run (a 2-core Xeon shared with other work,
+# quiet at the time; TensorFlow on the CPU, batch 1):
 #
-# - Inception-v3 and Xception ran at the best rate, 11 to 12 ms per GFLOP. Xception's
-#   separable convolutions did not hurt it. At 728 channels almost all of its FLOPs are in
-#   the 1x1 pointwise part, which is an ordinary matrix product.
-# - MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile were the slowest per FLOP, 4 to 6 times
-#   slower than Inception-v3. Their work is spread over depthwise convolutions and many small
-#   operations. MobileNetV2 needs 12.6 times fewer FLOPs than ResNet-50, but it ran only about
-#   5 times faster.
+# - The models built from large dense convolutions (ResNet-50, Inception-v3, Xception and
+#   VGG-16) ran at the best rates, with DenseNet-121, despite its concatenations, close
+#   behind. Xception's separable convolutions did not hurt it. At 728 channels almost all of
+#   its FLOPs are in the 1x1 pointwise part, which is an ordinary matrix product.
+# - MobileNetV2, NASNet-A-Mobile and EfficientNet-B0 were the slowest per FLOP, roughly 4
+#   times slower than ResNet-50. Their work is spread over depthwise convolutions and many
+#   small operations. MobileNet v1 sat in between. MobileNetV2 needs 12.6 times fewer FLOPs
+#   than ResNet-50, but it ran only 3.5 times faster.
 #
-# Timings on a shared machine are rough. An earlier run of this notebook on the same machine
-# kept those three models at the slow end, but it moved others by a factor of two (MobileNet
-# v1, for example). Your ranking may differ again: it depends on the machine, the backend, the
-# batch size and the load. That is why the numbers are measured here and not copied.
+# Timings on a shared machine are rough. An earlier run of this notebook on the same machine,
+# under heavy load, was slower for every model (up to about twice) and ranked the large models
+# differently, but it had the same three models at the slow end. Your ranking may differ
+# again: it depends on the machine, the backend, the batch size and the load. That is why the
+# numbers are measured here and not copied.
 
 # %% [markdown]
 # ## A small experiment: the same trade-off on Fashion-MNIST
@@ -646,10 +653,10 @@ for name, entry in small.items():
 #   are wrong (SE-ResNeXt-50: 27.56 M parameters, not 2.76 M).
 # - Accuracy grows with complexity only loosely. Many costlier models are less accurate than
 #   cheaper ones. The Pareto frontier names the models worth considering at each budget.
-# - Accuracy density shows how unevenly models use their parameters: VGG, SENet-154 and
-#   NASNet-A-Large at one end, the mobile-era models at the other.
-# - Today's frontier (among the models counted here) is made of EfficientNets and
-#   MobileNetV2.
+# - Accuracy density shows how unevenly models use their parameters: VGG, SENet-154,
+#   NASNet-A-Large and ConvNeXt-Base at one end, the mobile-era models at the other.
+# - Today's frontier (among the models counted here) is made of EfficientNets, with
+#   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base at the top.
 # - FLOPs are not latency. Measure on your own hardware, at your own batch size.
 #
 # ## Exercises
@@ -659,7 +666,7 @@ for name, entry in small.items():
 # 2. Redraw view 1 with the `macs` column (conv and classifier multiply-adds only) instead
 #    of `gflops`. Which models move most, and why? (Hint: BN and element-wise work.)
 # 3. Measure latency at batch size 32 instead of 1 (`comparison.measure_latencies(...,
-#    batch_size=32)`). Does the spread of ms per GFLOP shrink? Does VGG-16 catch up?
+#    batch_size=32)`). Does the spread of ms per GFLOP shrink? Which models gain the most?
 # 4. Count FLOPs of `ResNet50` at 160, 224 and 320 pixels. How does the count scale with the
 #    input side? And the parameter count?
 # 5. Use the Cadene rows (`weights == "Cadene PyTorch port"`) as the primary accuracies.
