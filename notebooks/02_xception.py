@@ -438,8 +438,9 @@ print("same pooled features (max difference < 1e-4 of their scale):", relative <
 # Parameters and FLOPs of both 299x299 models, and their measured inference latency at
 # batch size 1 on this machine's CPU (median of 10 runs in the full run; what was
 # measured, and on which machine, is printed with the table). The machine that stored
-# these outputs has 2 cores shared with other jobs: the load average printed before the
-# measurement was 11.2, so the times below are one noisy sample, not a benchmark.
+# these outputs has 2 cores, sometimes shared with other jobs: the load average printed
+# before the measurement says how busy it was (1.5 in the stored run, nearly idle). Even
+# so, the times below are one sample, not a benchmark.
 
 # %%
 inception_v3 = keras.applications.InceptionV3(weights=None)
@@ -502,13 +503,14 @@ else:
 # 9x faster. A large dense convolution keeps the arithmetic units busy, if the library has
 # a fast kernel for that shape and batch size. Which effect wins depends on the hardware,
 # the library, the batch size and, on a shared machine, the load (printed with the table):
-# these numbers can change from run to run. In the run stored here, on a loaded 2-core
-# CPU, the two levels disagreed: the single separable layer ran at a *higher* FLOP rate
-# than the regular one (76 against 20 GFLOP/s, so it saved 34.5x in time for 8.9x in
-# FLOPs), while the whole Xception ran at a lower rate than Inception-v3 (25.1 against
-# 20.6 ms per GFLOP). Neither result is a clean measurement of memory-boundedness on this
-# CPU; what it does show is that FLOP counts alone did not predict either time. Measure on
-# the hardware you will deploy on, on an idle machine.
+# these numbers can change from run to run (an earlier run of this notebook on a heavily
+# loaded machine gave quite different rates). In the run stored here, on a nearly idle
+# 2-core CPU, the two levels disagreed: the single separable layer ran at about the same
+# FLOP rate as the regular one (94 against 88 GFLOP/s, so it saved 9.6x in time for 8.9x
+# in FLOPs), while the whole Xception ran at a lower rate than Inception-v3 (11.5 against
+# 9.9 ms per GFLOP): 1.46x the FLOPs took 1.70x the time. Neither result is a clean
+# measurement of memory-boundedness on this CPU; what it does show is that FLOP counts
+# alone did not predict the network's time. Measure on the hardware you will deploy on.
 
 # %% [markdown]
 # ## 6. Training a small Xception on Fashion-MNIST
@@ -532,23 +534,31 @@ flow_table(mini, XCEPTION_CONFIGS["xception_mini"])
 
 # %%
 (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
-train_count = training.choose(full=None, quick=2000)        # None: all 60,000
+# Hold out 5,000 training images for validation (as in notebook 00): the test set is used
+# once, at the end.
+(x_train, y_train), (x_val, y_val) = data.train_validation_split(
+    x_train, y_train, validation_fraction=5_000 / 60_000, seed=0
+)
+train_count = training.choose(full=None, quick=2000)        # None: all 55,000
 test_count = training.choose(full=None, quick=1000)         # None: all 10,000
-epochs = training.choose(full=2, quick=1)
+epochs = training.choose(full=3, quick=1)
 x_train, y_train = data.subset(x_train, y_train, train_count, seed=0)
 x_test, y_test = data.subset(x_test, y_test, test_count, seed=0)
 train_ds = data.make_dataset(x_train, y_train, batch_size=128, image_size=32, shuffle=True, seed=0)
+val_ds = data.make_dataset(x_val, y_val, batch_size=500, image_size=32)
 test_ds = data.make_dataset(x_test, y_test, batch_size=500, image_size=32)
-print(f"training on {len(x_train):,} images for {epochs} epoch(s); testing on {len(x_test):,} images"
+print(f"training on {len(x_train):,} images for {epochs} epoch(s), validating on "
+      f"{len(x_val):,}; testing on {len(x_test):,} images"
       + (" (QUICK run: subsets, numbers not meaningful)" if QUICK else ""))
 plotting.plot_image_grid(x_train, y_train, data.CLASS_NAMES, rows=1, cols=8)
 plt.show()
 
 # %% [markdown]
 # The recipe: Adam, learning rate 2e-3 decayed to 0 along a cosine over the whole run,
-# batch size 128, no augmentation, 2 epochs in the full run (1 epoch on a 2,000-image
-# subset in the quick run that CI executes). The test set is evaluated after every epoch
-# only to draw the curves. Expect the test curve to lag behind after the first epoch: at
+# batch size 128, no augmentation, 3 epochs in the full run (1 epoch on a 2,000-image
+# subset in the quick run that CI executes). The held-out validation set is evaluated
+# after every epoch to draw the curves. Expect the validation curve to lag behind after the
+# first epoch: at
 # inference batch normalization uses *moving averages* of its statistics, which trail the
 # quickly changing weights while the learning rate is high.
 
@@ -562,7 +572,7 @@ mini.compile(
     metrics=["accuracy"],
 )
 start = time.perf_counter()
-history = mini.fit(train_ds, epochs=epochs, validation_data=test_ds, verbose=2)
+history = mini.fit(train_ds, epochs=epochs, validation_data=val_ds, verbose=2)
 train_seconds = time.perf_counter() - start
 print(f"training took {train_seconds / 60:.1f} min on {os.cpu_count()} CPUs "
       f"(load average {os.getloadavg()[0]:.1f})")
@@ -598,12 +608,12 @@ print(f"this notebook, xception_mini: test accuracy: {mini_accuracy:.3f}"
 
 # %% [markdown]
 # Read the two accuracies together with the parameter and FLOP counts printed at the
-# start of this section: in the stored runs `xception_mini` reached 0.909 and
-# `baseline_cnn` 0.898, 1.1 points more for about 5x the parameters (493,418 against
+# start of this section: in the stored runs `xception_mini` reached 0.916 and
+# `baseline_cnn` 0.898, 1.8 points more for about 5x the parameters (493,418 against
 # 94,634) and 1.8x the FLOPs per image (27.1 against 15.0 M). The two runs also used
-# different recipes (2 epochs here, 10 epochs in notebook 00), and one run per model
-# with one seed cannot tell whether a gap of about one point is real: repeat both with
-# other seeds before ranking them. Xception's design targets large images and data sets,
+# different recipes (3 epochs with a cosine schedule here, 10 epochs at a constant rate in
+# notebook 00), and one run per model with one seed cannot tell how much of a gap of a
+# point or two is real: repeat both with other seeds before ranking them. Xception's design targets large images and data sets,
 # where its separable convolutions make a wide, deep network affordable; on 28x28 images
 # a small plain CNN is a strong baseline.
 
@@ -654,10 +664,10 @@ else:
 # - FLOPs are not latency: time is FLOPs divided by the FLOP rate a layer reaches, and
 #   that rate depends on the layer kind and the hardware. Depthwise convolutions read much
 #   data per multiply-add, so on bandwidth-limited hardware (GPUs above all) they speed a
-#   network up less than their FLOP count suggests. On the loaded CPU of the stored run
-#   (section 5) the FLOP counts predicted neither the network times nor the layer times.
-# - The same builder, scaled down (`xception_mini`), reached a test accuracy of 0.909 on
-#   Fashion-MNIST after 2 epochs (section 6; notebook 00's baseline: 0.898 after 10).
+#   network up less than their FLOP count suggests. On the CPU of the stored run
+#   (section 5) Xception needed 1.46x Inception-v3's FLOPs but 1.70x its time.
+# - The same builder, scaled down (`xception_mini`), reached a test accuracy of 0.916 on
+#   Fashion-MNIST after 3 epochs (section 6; notebook 00's baseline: 0.898 after 10).
 #
 # ## Exercises
 #
