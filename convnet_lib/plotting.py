@@ -176,19 +176,43 @@ def draw_diagram(boxes, arrows, title=None, figsize=None):
     height = max(ys) - min(ys) + 1.5
     fig, axis = plt.subplots(figsize=figsize or (min(1.1 * width + 1, 16), min(0.8 * height + 1, 18)))
     style = dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="black", linewidth=1.2)
+    axis.set_xlim(min(xs) - 1.5, max(xs) + 2.0)
+    axis.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
+    texts = {}
     for key, (x, y, label) in boxes.items():
-        axis.text(x, y, label, ha="center", va="center", fontsize=9, bbox=style, zorder=3)
+        texts[key] = axis.text(x, y, label, ha="center", va="center", fontsize=9, bbox=style,
+                               zorder=3)
+    # Measure each drawn box (half width and half height in data units), so that arrows can
+    # start and end on the box outlines and their heads stay visible.
+    fig.canvas.draw()
+    to_data = axis.transData.inverted()
+    half_sizes = {}
+    for key, text in texts.items():
+        (left, bottom), (right, top) = to_data.transform(text.get_bbox_patch().get_window_extent())
+        half_sizes[key] = ((right - left) / 2, (top - bottom) / 2)
+
+    def on_outline(key, towards):
+        (x, y, _), (half_width, half_height) = boxes[key], half_sizes[key]
+        dx, dy = towards[0] - x, towards[1] - y
+        scale = min(half_width / abs(dx) if dx else float("inf"),
+                    half_height / abs(dy) if dy else float("inf"))
+        return x + dx * scale, y + dy * scale
+
     for arrow in arrows:
         (x0, y0, _), (x1, y1, _) = boxes[arrow[0]], boxes[arrow[1]]
         # An arrow that would run straight through the boxes between its ends (a skip
         # connection in a vertical stack) is drawn as an arc to the right instead.
         skip = x0 == x1 and abs(y0 - y1) > 1.01
+        if skip:
+            start, end, shrink = (x0, y0), (x1, y1), 14
+        else:
+            start, end, shrink = on_outline(arrow[0], (x1, y1)), on_outline(arrow[1], (x0, y0)), 2
         axis.annotate(
             "",
-            xy=(x1, y1),
-            xytext=(x0, y0),
+            xy=end,
+            xytext=start,
             arrowprops=dict(
-                arrowstyle="-|>", color="black", shrinkA=14, shrinkB=14, lw=1.1,
+                arrowstyle="-|>", color="black", shrinkA=shrink, shrinkB=shrink, lw=1.1,
                 connectionstyle="arc3,rad=-0.5" if skip else "arc3",
             ),
             zorder=2,
@@ -197,8 +221,6 @@ def draw_diagram(boxes, arrows, title=None, figsize=None):
             offset = 0.3 * abs(y0 - y1) if skip else 0.05
             axis.text((x0 + x1) / 2 + offset, (y0 + y1) / 2, arrow[2], fontsize=8, ha="left",
                       va="center", style="italic", zorder=4)
-    axis.set_xlim(min(xs) - 1.5, max(xs) + 2.0)
-    axis.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
     axis.axis("off")
     if title:
         axis.set_title(title)
