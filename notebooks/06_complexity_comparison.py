@@ -149,9 +149,10 @@ print(comparison.source_spread(table).to_string())
 # images). Differences of half a point between models are within the noise of *which
 # source you quote*.
 #
-# One more thing: `ConvNeXtBase` was pre-trained on ImageNet-22k, about 14 million images,
-# 11 times as many as ImageNet-1k (see the `pretraining` column). Its accuracy is not comparable with the models trained on
-# ImageNet-1k alone, and the charts mark it.
+# One more thing: `ConvNeXtBase`, `ConvNeXtLarge` and `ConvNeXtXLarge` were pre-trained on
+# ImageNet-22k, about 14 million images, 11 times as many as ImageNet-1k (see the `pretraining`
+# column). Their accuracies are not comparable with the models trained on ImageNet-1k alone,
+# and the charts mark them.
 
 # %% [markdown]
 # ## A block: what a FLOP count is made of
@@ -207,7 +208,7 @@ del mobilenet_v2
 #
 # Now we build every model in the table, plus our own implementations from `convnet_lib.models`,
 # at its published input size and with random weights (`weights=None`, nothing is downloaded),
-# and count it. Building about 40 ImageNet models takes several minutes on a laptop, so
+# and count it. Building 44 ImageNet models takes several minutes on a laptop, so
 # `compute_complexity` can **cache** the counts in a folder outside the repository
 # (`~/.cache/convnet_lib/complexity` here). The cache key holds the model name, builder and input size,
 # the Keras and convnet_lib versions and a digest of the counter's source (and of our
@@ -431,7 +432,7 @@ for a in data.index:
 print(f"pairs where one model has over 2x the FLOPs of the other: {pairs}; "
       f"the costlier one is LESS accurate in {worse} ({100 * worse / max(pairs, 1):.0f}%)")
 
-# Claim 2: the biggest model is not the most accurate.
+# Claim 2: is the biggest model the most accurate?
 biggest, best = data["mparams"].idxmax(), data["top1"].idxmax()
 print(f"most parameters: {biggest} ({data.loc[biggest, 'mparams']:.1f} M, top-1 {data.loc[biggest, 'top1']}%); "
       f"most accurate: {best} ({data.loc[best, 'mparams']:.1f} M, top-1 {data.loc[best, 'top1']}%)")
@@ -442,25 +443,31 @@ print(f"accuracy density ranges from {dens.min():.2f} ({dens.idxmin()}) to {dens
       f"{dens.max() / dens.min():.0f}x")
 
 # %% [markdown]
-# What the full run printed (all 40 models counted; quick mode counts only 6, so its numbers
+# What the full run printed (all 44 models counted; quick mode counts only 6, so its numbers
 # differ):
 #
 # - **Is there a relationship between complexity and accuracy?** Only a loose one. Both rank
 #   correlations are positive but far from 1, and the one with parameters is weaker than the
-#   one with FLOPs. In more than a quarter of the pairs where one model needs more than twice
-#   the FLOPs of the other, the costlier model is the *less* accurate one. VGG-16 (31 GFLOPs)
-#   and ResNet-152 (23 GFLOPs) are less accurate than EfficientNet-B0 (0.8 GFLOPs). VGG-19 has
-#   the most parameters of all (144 M) and is no more accurate than MobileNetV2, which has 41
-#   times fewer. This is Bianco et al.'s observation, and it still holds with the newer models.
+#   one with FLOPs. In almost a quarter (23 %) of the pairs where one model needs more than
+#   twice the FLOPs of the other, the costlier model is the *less* accurate one. VGG-16 (31 GFLOPs)
+#   and ResNet-152 (23 GFLOPs) are less accurate than EfficientNet-B0 (0.8 GFLOPs). VGG-19
+#   (144 M parameters) is no more accurate than MobileNetV2, which has 41 times fewer. This is
+#   Bianco et al.'s observation, and it still holds with the newer models.
+# - **Is the biggest model the most accurate?** Here it is: ConvNeXt-XLarge has the most
+#   parameters (350 M) and the highest top-1 (87.0 %). Two things qualify that. It owes part
+#   of its accuracy to ImageNet-22k pre-training, and it buys its last 0.4 points over
+#   ConvNeXt-Large (86.6 %) with 77 % more parameters. Among the models trained on ImageNet-1k
+#   alone, the most accurate is EfficientNetV2-L (85.7 %, 119 M parameters), not VGG-19 or
+#   SENet-154, which are about as large.
 # - **Which models use their parameters best?** The mobile-sized ones. MobileNetV3-Small has
 #   the highest accuracy density, followed by MobileNetV2, MobileNet, EfficientNet-B0,
-#   NASNet-A-Mobile and MobileNetV3-Large (the table under view 2). VGG-19/16, SENet-154,
-#   NASNet-A-Large and ConvNeXt-Base have the lowest, below 1 % per million parameters. The
-#   two ends are 54 times apart.
+#   NASNet-A-Mobile and MobileNetV3-Large (the table under view 2). ConvNeXt-XLarge has the
+#   lowest, followed by ConvNeXt-Large, VGG-19/16, SENet-154, EfficientNetV2-L, NASNet-A-Large
+#   and ConvNeXt-Base, all below 1 % per million parameters. The two ends are 108 times apart.
 # - **Who is on the frontier?** Between the two ends, every model on both Pareto frontiers is
 #   an EfficientNet (v1 or v2). The cheapest end belongs to the MobileNets (v3-Small and
 #   v3-Large against FLOPs, v3-Small and v2 against parameters), the most accurate end to
-#   ConvNeXt-Base. EfficientNet (Tan & Le 2019, [arXiv 1905.11946](https://arxiv.org/abs/1905.11946)),
+#   ConvNeXt-Base, -Large and -XLarge. EfficientNet (Tan & Le 2019, [arXiv 1905.11946](https://arxiv.org/abs/1905.11946)),
 #   EfficientNetV2 (Tan & Le 2021, [arXiv 2104.00298](https://arxiv.org/abs/2104.00298)) and
 #   MobileNetV3 (Howard et al. 2019, [arXiv 1905.02244](https://arxiv.org/abs/1905.02244))
 #   came after Bianco et al.'s survey. Their networks were found by an architecture search
@@ -468,10 +475,11 @@ print(f"accuracy density ranges from {dens.min():.2f} ({dens.idxmin()}) to {dens
 #   and parameter count for EfficientNetV2, latency on a mobile phone for MobileNetV3.
 #   Two caveats:
 #   1. The frontier is drawn with *published* accuracies, whose sources disagree by up to a point.
-#   2. ConvNeXt-Base owes its place at the top to ImageNet-22k pre-training (marked in the
-#      charts and in the printed frontiers). It is not a like-for-like comparison with the
-#      models trained on ImageNet-1k alone. Without it, EfficientNet-B6 and B7 would close
-#      the FLOPs frontier, as they do on the parameter frontier just below ConvNeXt-Base.
+#   2. The three ConvNeXts owe their place at the top to ImageNet-22k pre-training (marked in
+#      the charts and in the printed frontiers). It is not a like-for-like comparison with the
+#      models trained on ImageNet-1k alone. Without them, EfficientNet-B6, EfficientNetV2-M and
+#      EfficientNetV2-L would close both frontiers (B6 and V2-M are already on the parameter
+#      frontier, just below ConvNeXt-Base).
 
 # %% [markdown]
 # ## Interactive version
@@ -547,23 +555,24 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 
 # %% [markdown]
 # If latency followed FLOPs, every marker would lie on the dotted line. Compare *time per
-# GFLOP* in the table above. In the committed run (a 2-core Xeon shared with other work,
-# quiet at the time; TensorFlow on the CPU, batch 1):
+# GFLOP* in the table above. In the committed run (a 2-core Xeon shared with other work;
+# TensorFlow on the CPU, batch 1):
 #
-# - The models built from large dense convolutions (ResNet-50, Inception-v3, Xception and
-#   VGG-16) ran at the best rates, with DenseNet-121, despite its concatenations, close
-#   behind. Xception's separable convolutions did not hurt it. At 728 channels almost all of
-#   its FLOPs are in the 1x1 pointwise part, which is an ordinary matrix product.
-# - MobileNetV2, NASNet-A-Mobile and EfficientNet-B0 were the slowest per FLOP, roughly 4
-#   times slower than ResNet-50. Their work is spread over depthwise convolutions and many
-#   small operations. MobileNet v1 sat in between. MobileNetV2 needs 12.6 times fewer FLOPs
-#   than ResNet-50, but it ran only 3.5 times faster.
+# - The models built from large dense convolutions, VGG-16, Inception-v3 and Xception, ran at
+#   the best rates, 6.2 to 7.2 ms per GFLOP. Xception's separable convolutions did not hurt it.
+#   At 728 channels almost all of its FLOPs are in the 1x1 pointwise part, which is an
+#   ordinary matrix product. DenseNet-121 (despite its concatenations), ResNet-50 and
+#   MobileNet v1 came next, at 12.8 to 14.5 ms per GFLOP.
+# - MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile were the slowest per FLOP, 39 to 57 ms
+#   per GFLOP, roughly 3 to 4 times slower than ResNet-50. Their work is spread over depthwise
+#   convolutions and many small operations. MobileNetV2 needs 12.6 times fewer FLOPs than
+#   ResNet-50, but it ran only 4.4 times faster.
 #
-# Timings on a shared machine are rough. An earlier run of this notebook on the same machine,
-# under heavy load, was slower for every model (up to about twice) and ranked the large models
-# differently, but it had the same three models at the slow end. Your ranking may differ
-# again: it depends on the machine, the backend, the batch size and the load. That is why the
-# numbers are measured here and not copied.
+# Timings on a shared machine are rough. Earlier runs of this notebook on the same machine
+# ranked the large models differently (one of them, under heavy load, was slower for every
+# model, up to about twice), but each had the same three models at the slow end. Your ranking
+# may differ again: it depends on the machine, the backend, the batch size and the load. That
+# is why the numbers are measured here and not copied.
 
 # %% [markdown]
 # ## A small experiment: the same trade-off on Fashion-MNIST
@@ -653,16 +662,20 @@ for name, entry in small.items():
 #   are wrong (SE-ResNeXt-50: 27.56 M parameters, not 2.76 M).
 # - Accuracy grows with complexity only loosely. Many costlier models are less accurate than
 #   cheaper ones. The Pareto frontier names the models worth considering at each budget.
-# - Accuracy density shows how unevenly models use their parameters: VGG, SENet-154,
-#   NASNet-A-Large and ConvNeXt-Base at one end, the mobile-era models at the other.
+# - Accuracy density shows how unevenly models use their parameters: the large ConvNeXts,
+#   VGG, SENet-154, EfficientNetV2-L and NASNet-A-Large at one end, the mobile-era models at
+#   the other.
 # - Today's frontier (among the models counted here) is made of EfficientNets, with
-#   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base at the top.
+#   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base, -Large and
+#   -XLarge at the top.
 # - FLOPs are not latency. Measure on your own hardware, at your own batch size.
 #
 # ## Exercises
 #
-# 1. Add a model to `data/imagenet_accuracy.csv`, e.g. `EfficientNetV2M` (480x480) or
-#    `ConvNeXtLarge`, with its source. Re-run the notebook: does it join a frontier?
+# 1. Compare like with like: in `data/imagenet_accuracy.csv`, make the primary rows of
+#    `ConvNeXtBase` and `ConvNeXtLarge` the ImageNet-1K trained figures of the ConvNeXt README
+#    (83.8 % and 84.3 % top-1 at 224x224; there is no ImageNet-1K ConvNeXt-XL), with that
+#    source, and drop `ConvNeXtXLarge`. Re-run the notebook: which models close the frontiers now?
 # 2. Redraw view 1 with the `macs` column (conv and classifier multiply-adds only) instead
 #    of `gflops`. Which models move most, and why? (Hint: BN and element-wise work.)
 # 3. Measure latency at batch size 32 instead of 1 (`comparison.measure_latencies(...,
