@@ -99,14 +99,7 @@ def validate_accuracy_table(table):
     exactly one `primary` row and one builder; builders read "keras:<Name>" or
     "convnet_lib:<name>"; input sizes are integers >= 32.
     """
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"`table` must be a pandas DataFrame. Received: table={type(table)!r}")
-    missing = [c for c in TABLE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"The accuracy table lacks the column(s) {missing}. Received columns: "
-            f"{list(table.columns)}"
-        )
+    _check_columns(table, TABLE_COLUMNS, hint="")
     problems = []
     for index, row in table.iterrows():
         where = f"row {index} ({row['model']!r}, {row['weights']!r})"
@@ -474,13 +467,14 @@ def _family_styles(families):
     }
 
 
-def _check_columns(table, columns):
+def _check_columns(table, columns, hint=" (use chart_table)"):
+    """Raises ValueError unless `table` is a DataFrame holding every one of `columns`."""
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"`table` must be a pandas DataFrame. Received: {type(table)!r}")
+        raise ValueError(f"`table` must be a pandas DataFrame. Received: table={type(table)!r}")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(
-            f"`table` lacks the column(s) {missing} (use chart_table). Received columns: "
+            f"`table` lacks the column(s) {missing}{hint}. Received columns: "
             f"{list(table.columns)}"
         )
 
