@@ -35,6 +35,7 @@ from convnet_lib import complexity
 from convnet_lib._checks import check_bool
 from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_int
+from convnet_lib.training import cache_dir as training_cache_dir
 
 TABLE_COLUMNS = (
     "model",
@@ -52,7 +53,8 @@ BUILDER_LIBRARIES = ("keras", "convnet_lib")
 DEFAULT_TABLE_PATH = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "imagenet_accuracy.csv"
 )
-DEFAULT_CACHE_DIR = os.path.join(os.path.expanduser("~"), ".cache", "convnet_lib", "complexity")
+# The counts cache follows the project's one rule ($CONVNET_CACHE_DIR, else ~/.cache/convnet_lib).
+DEFAULT_CACHE_DIR = str(training_cache_dir("complexity"))
 
 # The layer kinds whose FLOPs are multiply-adds (what papers call "FLOPs" or "MACs").
 MAC_KINDS = ("conv", "depthwise conv", "separable conv", "matmul")

@@ -21,8 +21,6 @@ caches trained members as .keras files outside the repository.
 import collections
 import json
 import numbers
-import os
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -32,11 +30,10 @@ from keras import layers
 from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
+from convnet_lib.training import cache_dir as training_cache_dir
 from convnet_lib.training import print_test_accuracy
 
 TIE_RULES = ("average", "lowest")
-CACHE_ENV_VAR = "CONVNET_CACHE_DIR"
-DEFAULT_CACHE_DIR = "~/.cache/convnet_lib"
 
 BootstrapResult = collections.namedtuple(
     "BootstrapResult", ["difference", "low", "high", "confidence", "resamples"]
@@ -671,16 +668,8 @@ def bootstrap_accuracy_difference(
 
 
 def cache_dir(folder="ensembles"):
-    """Where trained models are cached: $CONVNET_CACHE_DIR/<folder>, else ~/.cache/convnet_lib/<folder>.
-
-    Outside the repository on purpose: trained weights are large and machine-made.
-    """
-    if not isinstance(folder, str) or not folder or os.sep in folder:
-        raise ValueError(
-            f"`folder` must be a plain folder name. Received: folder={folder!r}"
-        )
-    root = os.environ.get(CACHE_ENV_VAR) or DEFAULT_CACHE_DIR
-    return Path(root).expanduser() / folder
+    """Where trained models are cached: `convnet_lib.training.cache_dir(folder)`."""
+    return training_cache_dir(folder)
 
 
 def load_or_train(key, train, retrain=False, folder="ensembles"):

@@ -13,6 +13,8 @@ import numpy as np
 from convnet_lib._checks import check_int
 
 QUICK_ENV_VAR = "CONVNET_QUICK"
+CACHE_ENV_VAR = "CONVNET_CACHE_DIR"
+DEFAULT_CACHE_DIR = "~/.cache/convnet_lib"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -28,6 +30,21 @@ def quick_mode():
         f"The environment variable {QUICK_ENV_VAR} must be one of "
         f"{sorted(_TRUE | _FALSE)}. Received: {QUICK_ENV_VAR}={os.environ[QUICK_ENV_VAR]!r}"
     )
+
+
+def cache_dir(folder):
+    """Where notebooks keep machine-made results: $CONVNET_CACHE_DIR/<folder>, else
+    ~/.cache/convnet_lib/<folder>.
+
+    Outside the repository on purpose: trained weights and cached counts are large and
+    machine-made, and deleting the folder only costs time.
+    """
+    from pathlib import Path
+
+    if not isinstance(folder, str) or not folder or os.sep in folder:
+        raise ValueError(f"`folder` must be a plain folder name. Received: folder={folder!r}")
+    root = os.environ.get(CACHE_ENV_VAR) or DEFAULT_CACHE_DIR
+    return Path(root).expanduser() / folder
 
 
 def choose(full, quick):

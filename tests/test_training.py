@@ -93,3 +93,12 @@ def test_mirrored_strategy_trains_on_two_logical_cpus():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2" in result.stdout
+
+
+def test_cache_dir_follows_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv(training.CACHE_ENV_VAR, str(tmp_path))
+    assert training.cache_dir("complexity") == tmp_path / "complexity"
+    monkeypatch.delenv(training.CACHE_ENV_VAR)
+    assert training.cache_dir("x").parts[-2:] == ("convnet_lib", "x")
+    with pytest.raises(ValueError, match="folder='a/b'"):
+        training.cache_dir("a/b")
