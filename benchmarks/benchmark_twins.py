@@ -1,7 +1,8 @@
 """Benchmark: our full-size models against their keras.applications twins.
 
 Not a test. In one run, for each of our registered models that has a keras.applications
-twin (Xception, DenseNet-121, Inception-ResNet-v2), it
+twin (`convnet_lib.models.models_with_twins()`: the twin's name and the input size come
+from `model_info`), it
 
 1. measures inference throughput (images per second) of ours and of the twin on the same
    random batch at the model's published input size, in interleaved rounds (ours, theirs,
@@ -17,6 +18,8 @@ Usage (from the repository root):
     python benchmarks/benchmark_twins.py                      # defaults below
     python benchmarks/benchmark_twins.py --batch-size 32 --rounds 7 --output results.md
     python benchmarks/benchmark_twins.py --models xception densenet121
+
+By default it benchmarks every model with a twin; `--models` picks some of them.
 
 Weights are random (`weights=None`): speed does not depend on their values.
 """
@@ -34,15 +37,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from convnet_lib import complexity  # noqa: E402
-from convnet_lib.models import available_models  # noqa: E402
 from convnet_lib.models import build_model  # noqa: E402
-
-# Our registry name -> (keras.applications function, published input size).
-TWINS = {
-    "xception": ("Xception", 299),
-    "densenet121": ("DenseNet121", 224),
-    "inception_resnet_v2": ("InceptionResNetV2", 299),
-}
+from convnet_lib.models import model_info  # noqa: E402
+from convnet_lib.models import models_with_twins  # noqa: E402
 
 
 def machine_description():
@@ -102,10 +99,11 @@ def timed(function, *args):
 
 
 def benchmark_model(name, batch_size, rounds, iterations, warmup, with_profiler):
-    application, size = TWINS[name]
-    ours = build_model(name, input_shape=(size, size, 3))
-    theirs = getattr(keras.applications, application)(weights=None, input_shape=(size, size, 3))
-    batch = np.random.default_rng(0).uniform(0, 1, (batch_size, size, size, 3)).astype("float32")
+    info = model_info(name)
+    application, size, shape = info.keras_twin, info.input_size, info.input_shape
+    ours = build_model(name, input_shape=shape)
+    theirs = getattr(keras.applications, application)(weights=None, input_shape=shape)
+    batch = np.random.default_rng(0).uniform(0, 1, (batch_size, *shape)).astype("float32")
     speed = throughput(ours, theirs, batch, rounds, iterations, warmup)
     row = {
         "model": name,
@@ -156,7 +154,8 @@ def markdown_tables(rows, batch_size, rounds, iterations, machine):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", nargs="+", default=list(TWINS), choices=list(TWINS))
+    twins = models_with_twins()
+    parser.add_argument("--models", nargs="+", default=twins, choices=twins)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds")
     parser.add_argument("--iterations", type=int, default=3, help="batches per timed round")
@@ -171,14 +170,8 @@ def main(argv=None):
     if args.warmup < 0:
         parser.error(f"--warmup must be >= 0. Received: --warmup={args.warmup}")
 
-    registered = set(available_models())
-    missing = [name for name in args.models if name not in registered]
-    for name in missing:
-        print(f"skipping {name}: not registered in convnet_lib.models yet")
     rows = []
     for name in args.models:
-        if name in missing:
-            continue
         print(f"benchmarking {name} ...", flush=True)
         rows.append(
             benchmark_model(name, args.batch_size, args.rounds, args.iterations, args.warmup,

@@ -67,6 +67,40 @@ def count_params(model):
 # --------------------------------------------------------------------------------------
 
 
+def print_summary(model, line_length=100):
+    """Prints `model.summary()` as plain text (no terminal colour codes in stored outputs)."""
+    _check_model(model)
+    check_int(line_length, "line_length", minimum=40)
+    model.summary(line_length=line_length,
+                  print_fn=lambda text, line_break=False: print(text, end=""))
+    print()
+
+
+WEIGHT_LAYER_KINDS = (
+    keras.layers.Conv2D,
+    keras.layers.DepthwiseConv2D,
+    keras.layers.SeparableConv2D,
+    keras.layers.Dense,
+)
+
+
+def count_weight_layers(model):
+    """The course's "layers with weights": convolution and dense layers, nested models included.
+
+    The convention of the papers' depth counts (DenseNet-121 has 121 of them, ResNet-50 has
+    50 on its main path plus 4 projection shortcuts): BatchNormalization, which also holds
+    weights, is not counted.
+    """
+    _check_model(model)
+    count = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            count += count_weight_layers(layer)
+        elif isinstance(layer, WEIGHT_LAYER_KINDS):
+            count += 1
+    return count
+
+
 def _elements(shape):
     return math.prod(shape)
 

@@ -9,108 +9,31 @@ predicted probabilities of shape (models, examples, classes):
 - `fit_ensemble_weights`: the weights that minimise the log-loss on a validation split;
 - `majority_vote`: one vote per model, with a documented tie rule;
 - `fusion_model`: deep feature fusion, a small trainable head (`fusion_head`) on the
-  concatenated penultimate features of frozen models (`feature_extractor`);
+  concatenated penultimate features of frozen models (`feature_extractor`): a stacked
+  generalisation (Wolpert 1992) whose second level sees features instead of probabilities;
+- `average_model`: an averaging ensemble as one Keras model.
 
-plus the measurements used to judge them: `accuracy`, `report_accuracy`, `per_class_accuracy`,
-`per_class_metrics`, `per_class_accuracy_table` and `bootstrap_accuracy_difference`, a
-paired bootstrap confidence interval for the accuracy difference of two classifiers
-(Efron & Tibshirani 1993, "An Introduction to the Bootstrap"), and `load_or_train`, which
-caches trained members as .keras files outside the repository.
+How good the combinations are is measured with `convnet_lib.metrics`; trained members are
+cached with `convnet_lib.cache.load_or_train`.
 """
 
-import collections
-import json
 import numbers
 
 import keras
 import numpy as np
-import pandas as pd
 from keras import layers
 
+from convnet_lib._checks import check_activation
 from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
-from convnet_lib.training import cache_dir as training_cache_dir
-from convnet_lib.training import print_test_accuracy
+from convnet_lib._checks import check_labels
+from convnet_lib._checks import check_probabilities
 
 TIE_RULES = ("average", "lowest")
 
-BootstrapResult = collections.namedtuple(
-    "BootstrapResult", ["difference", "low", "high", "confidence", "resamples"]
-)
-
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_probabilities(probabilities, name="probabilities"):
-    """Returns `probabilities` as a float64 array (models, examples, classes).
-
-    Accepts a 3D array or a list/tuple of 2D arrays of the same shape (one per model).
-    Values must be finite and non-negative; rows need not sum exactly to one (softmax
-    outputs in float32 do not), but every row must have a positive sum.
-    """
-    if isinstance(probabilities, (list, tuple)):
-        if len(probabilities) == 0:
-            raise ValueError(
-                f"`{name}` must hold the predictions of at least one model. "
-                f"Received: {name}=[]"
-            )
-        shapes = [np.shape(p) for p in probabilities]
-        if any(len(s) != 2 for s in shapes) or len(set(shapes)) != 1:
-            raise ValueError(
-                f"Every entry of `{name}` must be a 2D array (examples, classes) and all "
-                f"must have the same shape. Received shapes: {shapes}"
-            )
-        array = np.stack([np.asarray(p, dtype=np.float64) for p in probabilities])
-    else:
-        try:
-            array = np.asarray(probabilities, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"`{name}` must be an array of numbers. Received: {name}={probabilities!r}"
-            ) from None
-        if array.ndim != 3:
-            raise ValueError(
-                f"`{name}` must have shape (models, examples, classes). "
-                f"Received an array of shape {array.shape}."
-            )
-    if 0 in array.shape:
-        raise ValueError(
-            f"`{name}` must have at least one model, example and class. "
-            f"Received shape (models, examples, classes) = {array.shape}."
-        )
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"`{name}` must contain only finite, non-negative probabilities.")
-    if np.any(array.sum(axis=-1) <= 0):
-        raise ValueError(f"Every row of `{name}` must have a positive sum.")
-    return array
-
-
-def _check_labels(labels, name="labels", examples=None, classes=None):
-    """Returns `labels` as a 1D int64 array, checking length and range."""
-    array = np.asarray(labels)
-    if array.ndim != 1 or array.size == 0 or not (
-        np.issubdtype(array.dtype, np.integer)
-        or (np.issubdtype(array.dtype, np.floating) and np.all(array == np.round(array)))
-    ):
-        raise ValueError(
-            f"`{name}` must be a non-empty 1D array of integer class indices. "
-            f"Received an array of shape {array.shape} and dtype {array.dtype}."
-        )
-    array = array.astype(np.int64)
-    if examples is not None and array.shape[0] != examples:
-        raise ValueError(
-            f"`{name}` must have one entry per example ({examples}). "
-            f"Received {array.shape[0]} entries."
-        )
-    if np.any(array < 0) or (classes is not None and np.any(array >= classes)):
-        allowed = f"0..{classes - 1}" if classes is not None else ">= 0"
-        raise ValueError(
-            f"`{name}` must hold class indices in {allowed}. "
-            f"Received values from {array.min()} to {array.max()}."
-        )
-    return array
 
 
 def _check_weights(weights, models):
@@ -155,7 +78,7 @@ def average_probabilities(probabilities):
     Returns:
         float64 array (examples, classes): the mean over models.
     """
-    return _check_probabilities(probabilities).mean(axis=0)
+    return check_probabilities(probabilities).mean(axis=0)
 
 
 def weighted_average(probabilities, weights):
@@ -174,7 +97,7 @@ def weighted_average(probabilities, weights):
     Raises:
         ValueError: if the number of weights differs from the number of models.
     """
-    array = _check_probabilities(probabilities)
+    array = check_probabilities(probabilities)
     weights = _check_weights(weights, array.shape[0])
     weights = weights / weights.sum()
     return np.tensordot(weights, array, axes=1)
@@ -200,14 +123,14 @@ def majority_vote(probabilities, tie_rule="average"):
     Returns:
         int64 array (examples,) of predicted class indices.
     """
-    array = _check_probabilities(probabilities)
+    array = check_probabilities(probabilities)
     check_choice(tie_rule, "tie_rule", TIE_RULES)
     return _votes_to_labels(vote_counts(array), array.mean(axis=0), tie_rule)
 
 
 def vote_counts(probabilities):
     """Returns an int64 array (examples, classes): how many models rank each class first."""
-    array = _check_probabilities(probabilities)
+    array = check_probabilities(probabilities)
     models, examples, classes = array.shape
     votes = np.zeros((examples, classes), dtype=np.int64)
     top = array.argmax(axis=-1)  # (models, examples)
@@ -244,9 +167,9 @@ def fit_ensemble_weights(probabilities, labels, steps=500, learning_rate=0.5):
     Returns:
         float64 array (models,) of weights that sum to one.
     """
-    array = _check_probabilities(probabilities)
+    array = check_probabilities(probabilities)
     models, examples, classes = array.shape
-    labels = _check_labels(labels, examples=examples, classes=classes)
+    labels = check_labels(labels, examples=examples, classes=classes)
     check_int(steps, "steps", minimum=1)
     check_float(learning_rate, "learning_rate", minimum=0.0)
     if learning_rate <= 0:
@@ -271,8 +194,8 @@ def fit_ensemble_weights(probabilities, labels, steps=500, learning_rate=0.5):
 
 def log_loss(probabilities, labels):
     """Mean negative log-probability of the true class; `probabilities` is (examples, classes)."""
-    array = _check_probabilities([probabilities])[0]
-    labels = _check_labels(labels, examples=array.shape[0], classes=array.shape[1])
+    array = check_probabilities([probabilities])[0]
+    labels = check_labels(labels, examples=array.shape[0], classes=array.shape[1])
     array = array / array.sum(axis=-1, keepdims=True)
     true_class = np.maximum(array[np.arange(array.shape[0]), labels], 1e-12)
     return float(-np.log(true_class).mean())
@@ -313,13 +236,7 @@ def fusion_head(
     check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
     if dropout_rate >= 1.0:
         raise ValueError(f"`dropout_rate` must be < 1. Received: dropout_rate={dropout_rate!r}")
-    if classifier_activation is not None and not (
-        isinstance(classifier_activation, str) or callable(classifier_activation)
-    ):
-        raise ValueError(
-            "`classifier_activation` must be None, a string such as 'softmax', or a "
-            f"callable. Received: classifier_activation={classifier_activation!r}"
-        )
+    check_activation(classifier_activation)
     _check_name(name)
     inputs = keras.Input(shape=(features,), name="fused_features")
     x = inputs
@@ -508,217 +425,3 @@ def average_model(models, weights=None, name="average_ensemble"):
 
 
 # ------------------------------------------------------------------------- measurements
-
-
-def _check_predicted(predicted, labels, name="predicted"):
-    """`predicted` may be class indices (examples,) or probabilities (examples, classes)."""
-    array = np.asarray(predicted)
-    if array.ndim == 2:
-        array = _check_probabilities([array], name=name)[0].argmax(axis=-1)
-    return _check_labels(array, name=name, examples=labels.shape[0])
-
-
-def accuracy(labels, predicted):
-    """Fraction of examples whose predicted class equals the label.
-
-    `predicted` may be class indices (examples,) or probabilities (examples, classes).
-    """
-    labels = _check_labels(labels)
-    predicted = _check_predicted(predicted, labels)
-    return float((labels == predicted).mean())
-
-
-def report_accuracy(labels, predicted, label=None):
-    """Prints `<label> test accuracy: 0.xxx (N test images)` and returns the accuracy.
-
-    The same line as `convnet_lib.training.report_test_accuracy`, for predictions that are
-    already computed (an ensemble's combined probabilities, or a member's cached ones).
-    """
-    if label is not None and not isinstance(label, str):
-        raise ValueError(f"`label` must be None or a string. Received: label={label!r}")
-    value = accuracy(labels, predicted)
-    print_test_accuracy(value, len(np.asarray(labels)), label)
-    return value
-
-
-def per_class_accuracy(labels, predicted, classes):
-    """Accuracy within each true class (the per-class recall), as a float array (classes,).
-
-    A class with no examples gets NaN.
-    """
-    check_int(classes, "classes", minimum=1)
-    labels = _check_labels(labels, classes=classes)
-    predicted = _check_predicted(predicted, labels)
-    correct = np.bincount(labels, weights=(labels == predicted), minlength=classes)
-    support = np.bincount(labels, minlength=classes)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(support > 0, correct / np.maximum(support, 1), np.nan)
-
-
-def per_class_metrics(labels, predicted, class_names):
-    """Precision, recall (= per-class accuracy), F1 and support of each class.
-
-    Returns a pandas DataFrame indexed by class name. A precision or F1 with a zero
-    denominator is NaN.
-    """
-    class_names = _check_class_names(class_names)
-    classes = len(class_names)
-    labels = _check_labels(labels, classes=classes)
-    predicted = _check_predicted(predicted, labels)
-    if np.any(predicted >= classes):
-        raise ValueError(
-            f"`predicted` must hold class indices in 0..{classes - 1}. "
-            f"Received values up to {predicted.max()}."
-        )
-    true_positive = np.bincount(labels, weights=(labels == predicted), minlength=classes)
-    support = np.bincount(labels, minlength=classes)
-    predicted_count = np.bincount(predicted, minlength=classes)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(predicted_count > 0, true_positive / predicted_count, np.nan)
-        recall = np.where(support > 0, true_positive / support, np.nan)
-        f1 = 2 * precision * recall / (precision + recall)
-    return pd.DataFrame(
-        {"precision": precision, "recall": recall, "f1": f1, "support": support},
-        index=pd.Index(class_names, name="class"),
-    )
-
-
-def per_class_accuracy_table(labels, predictions, class_names):
-    """Per-class accuracy of several models: a DataFrame with one row per model.
-
-    Args:
-        labels: int array (examples,).
-        predictions: dict {model name: predicted class indices or probabilities}.
-        class_names: one name per class (the columns).
-    """
-    class_names = _check_class_names(class_names)
-    if not isinstance(predictions, dict) or not predictions:
-        raise ValueError(
-            "`predictions` must be a non-empty dict {model name: predictions}. "
-            f"Received: predictions of type {type(predictions).__name__}"
-        )
-    rows = {
-        name: per_class_accuracy(labels, predicted, len(class_names))
-        for name, predicted in predictions.items()
-    }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(class_names))
-
-
-def _check_class_names(class_names):
-    if isinstance(class_names, str) or not isinstance(class_names, (list, tuple)) or not (
-        class_names
-    ):
-        raise ValueError(
-            "`class_names` must be a non-empty list of class names. "
-            f"Received: class_names={class_names!r}"
-        )
-    return list(class_names)
-
-
-def bootstrap_accuracy_difference(
-    labels, predicted_a, predicted_b, resamples=2000, confidence=0.95, seed=0
-):
-    """Accuracy of A minus accuracy of B, with a paired bootstrap confidence interval.
-
-    The test examples are resampled with replacement `resamples` times; both classifiers
-    are scored on the same resample (paired), which removes the variation that comes from
-    how hard the drawn examples are. The interval is the percentile interval of the
-    resampled differences. If it contains 0, the difference is within noise.
-
-    Args:
-        labels: int array (examples,).
-        predicted_a, predicted_b: class indices (examples,) or probabilities
-            (examples, classes) of the two classifiers.
-        resamples: number of bootstrap resamples (>= 100).
-        confidence: coverage of the interval, in (0, 1).
-        seed: seed of the resampling (int).
-
-    Returns:
-        BootstrapResult(difference, low, high, confidence, resamples), where `difference`
-        is the observed accuracy difference on the full set.
-    """
-    labels = _check_labels(labels)
-    predicted_a = _check_predicted(predicted_a, labels, name="predicted_a")
-    predicted_b = _check_predicted(predicted_b, labels, name="predicted_b")
-    check_int(resamples, "resamples", minimum=100)
-    check_float(confidence, "confidence", minimum=0.0, maximum=1.0)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(
-            f"`confidence` must be strictly between 0 and 1. Received: confidence={confidence!r}"
-        )
-    check_int(seed, "seed", minimum=0)
-    # Per-example difference: +1 where only A is right, -1 where only B is right.
-    per_example = (predicted_a == labels).astype(np.float64) - (predicted_b == labels)
-    examples = per_example.shape[0]
-    rng = np.random.default_rng(seed)
-    differences = np.empty(resamples)
-    chunk = max(1, 2_000_000 // examples)  # bounds the memory of the index arrays
-    for start in range(0, resamples, chunk):
-        stop = min(start + chunk, resamples)
-        indices = rng.integers(0, examples, size=(stop - start, examples))
-        differences[start:stop] = per_example[indices].mean(axis=1)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(differences, [tail, 1.0 - tail])
-    return BootstrapResult(
-        float(per_example.mean()), float(low), float(high), float(confidence), resamples
-    )
-
-
-# ------------------------------------------------------------------------------ caching
-
-
-def cache_dir(folder="ensembles"):
-    """Where trained models are cached: `convnet_lib.training.cache_dir(folder)`."""
-    return training_cache_dir(folder)
-
-
-def load_or_train(key, train, retrain=False, folder="ensembles"):
-    """Loads the model cached under `key`, or calls `train()` and caches what it returns.
-
-    The model is stored as `<cache_dir(folder)>/<key>.keras` and its training history as
-    `<key>.json`. Put everything that changes the trained model (mode, data size, epochs,
-    seed) into `key`, so that a different run never picks up a stale model.
-
-    Args:
-        key: file name stem, letters, digits, "_", "-" and "." only.
-        train: function without arguments returning (model, history), where history is a
-            Keras History or its `.history` dict.
-        retrain: True to train even when a cached model exists (and overwrite it).
-        folder: sub-folder of the cache.
-
-    Returns:
-        (model, history dict, trained): `trained` is False when the model was loaded.
-    """
-    if (
-        not isinstance(key, str)
-        or not key
-        or not all(c.isalnum() or c in "_-." for c in key)
-        or key.startswith(".")
-    ):
-        raise ValueError(
-            "`key` must be a non-empty file name stem of letters, digits, '_', '-' and '.'. "
-            f"Received: key={key!r}"
-        )
-    if not callable(train):
-        raise ValueError(f"`train` must be a function. Received: train={train!r}")
-    if not isinstance(retrain, bool):
-        raise ValueError(f"`retrain` must be True or False. Received: retrain={retrain!r}")
-    directory = cache_dir(folder)
-    model_path = directory / f"{key}.keras"
-    history_path = directory / f"{key}.json"
-    if not retrain and model_path.is_file() and history_path.is_file():
-        model = keras.models.load_model(model_path)
-        history = json.loads(history_path.read_text())
-        return model, history, False
-    model, history = train()
-    history = getattr(history, "history", history)
-    if not isinstance(model, keras.Model) or not isinstance(history, dict):
-        raise ValueError(
-            "`train()` must return (keras.Model, History or dict). "
-            f"Received: ({type(model).__name__}, {type(history).__name__})"
-        )
-    history = {name: [float(v) for v in values] for name, values in history.items()}
-    directory.mkdir(parents=True, exist_ok=True)
-    model.save(model_path)
-    history_path.write_text(json.dumps(history))
-    return model, history, True

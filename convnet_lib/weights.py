@@ -54,3 +54,60 @@ def transfer_weights(source, target):
     for from_layer, to_layer in pairs:
         to_layer.set_weights(from_layer.get_weights())
     return len(pairs)
+
+
+def randomize_batch_norm(model, seed=0):
+    """Random scales, offsets, moving means and variances for every BatchNormalization.
+
+    Fresh statistics (mean 0, variance 1, scale 1, offset 0) make a BatchNormalization
+    layer almost the identity, which would hide a misplaced layer when two builds are
+    compared; random ones do not.
+    """
+    import numpy as np
+    from keras import layers
+
+    from convnet_lib._checks import check_int
+
+    check_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.set_weights([
+                rng.uniform(0.5, 1.5, w.shape) if w.name in ("gamma", "moving_variance")
+                else rng.normal(0, 0.1, w.shape)
+                for w in layer.weights
+            ])
+
+
+def compare_builds(build_mine, build_library, input_shape, seed=0):
+    """Checks a block written in a notebook against the library's version of it.
+
+    Builds both on `input_shape`, randomises the library build's BatchNormalization
+    statistics, copies its weights into ours with `transfer_weights`, runs both on the
+    same random images and prints whether parameters, output shapes and outputs agree.
+    Returns the largest absolute difference of the outputs.
+    """
+    import keras
+    import numpy as np
+
+    if not callable(build_mine) or not callable(build_library):
+        raise ValueError(
+            "`build_mine` and `build_library` must be functions mapping a Keras tensor to "
+            f"a tensor. Received: {build_mine!r}, {build_library!r}"
+        )
+    models = []
+    for build in (build_library, build_mine):
+        inputs = keras.Input(input_shape)
+        models.append(keras.Model(inputs, build(inputs)))
+    library, mine = models
+    print(f"  same parameters: {mine.count_params() == library.count_params()} "
+          f"({mine.count_params():,})")
+    randomize_batch_norm(library, seed)
+    transfer_weights(library, mine)
+    images = np.random.default_rng(seed).normal(size=(2, *input_shape)).astype("float32")
+    expected = keras.ops.convert_to_numpy(library(images, training=False))
+    actual = keras.ops.convert_to_numpy(mine(images, training=False))
+    difference = float(np.max(np.abs(actual - expected)))
+    print(f"  same output shape: {actual.shape == expected.shape} {actual.shape[1:]}")
+    print(f"  max |difference| after weight transfer: {difference:.5f}")
+    return difference

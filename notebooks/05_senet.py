@@ -12,8 +12,10 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Squeeze-and-Excitation networks (SENet)
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 05 · Squeeze-and-Excitation networks (SENet)
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/convnet-course/notable-convnets-iii/blob/main/notebooks/05_senet.ipynb)
 #
 # **What you will learn**
 #
@@ -32,18 +34,41 @@
 # Paper: J. Hu, L. Shen, S. Albanie, G. Sun, E. Wu, *Squeeze-and-Excitation Networks*,
 # CVPR 2018 and TPAMI 2019, [arXiv 1709.01507](https://arxiv.org/abs/1709.01507).
 
-# %%
-# Setup: make convnet_lib importable. Where the project is not checked out (e.g. on Colab),
-# clone it and work inside it, so that its data/ and images/ folders are there too.
+# %% slideshow={"slide_type": "skip"}
+# Setup: short error messages (`%xmode Context` brings full tracebacks back), TensorFlow
+# loaded without its start-up log lines, and `convnet_lib` importable. Where the project is
+# not checked out (e.g. on Colab), it is cloned here and the notebook works inside the clone.
+# %xmode Minimal
+# %colors nocolor
 import importlib.util, os, subprocess, sys
+PROJECT_URL = os.environ.get("CONVNET_PROJECT_URL",
+                             "https://github.com/convnet-course/notable-convnets-iii")
 if importlib.util.find_spec("convnet_lib") is None:
     if not os.path.isdir("../convnet_lib"):
-        project_url = os.environ.get("CONVNET_PROJECT_URL", "https://github.com/convnet-course/notable-convnets-iii")
-        subprocess.run(["git", "clone", "--depth", "1", project_url, "convnet-project"], check=True)
+        if not os.path.isdir("convnet-project"):
+            clone = ["git", "clone", "--depth", "1", PROJECT_URL, "convnet-project"]
+            try:
+                subprocess.run(clone, check=True, capture_output=True,
+                               env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+            except (OSError, subprocess.CalledProcessError):
+                raise RuntimeError(f"Could not clone {PROJECT_URL}: check the internet "
+                                   "connection and the address (a fork sets "
+                                   "CONVNET_PROJECT_URL), then run this cell again.") from None
         os.chdir("convnet-project/notebooks")
     sys.path.insert(0, os.path.abspath(".."))
+# TensorFlow prints a few lines while it loads, before any log level applies: load it with
+# stderr muted. Level 3 also hides the later "cuInit" error of machines without a GPU.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+with open(os.devnull, "w") as devnull:
+    stderr_copy = os.dup(2)
+    os.dup2(devnull.fileno(), 2)
+    try:
+        import tensorflow
+    finally:
+        os.dup2(stderr_copy, 2)
+        os.close(stderr_copy)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import platform
 import time
 
@@ -54,18 +79,19 @@ import pandas as pd
 from keras import layers
 
 from convnet_lib.complexity import count_flops, count_params, flops_table, measure_latency
-from convnet_lib.data import CLASS_NAMES, load_fashion_mnist, make_dataset, preprocess, subset
-from convnet_lib.models import build_model
+from convnet_lib.data import CLASS_NAMES, preprocess
+from convnet_lib.models import build_model, model_info
 from convnet_lib.models.se import excitation_layer_names, excitation_model, se_block
 from convnet_lib.plotting import draw_diagram, plot_history, save_figure, set_style
-from convnet_lib.training import choose, quick_mode, report_test_accuracy, set_seed
+from convnet_lib import runtime, training
+from convnet_lib.runtime import choose, quick_mode, set_seed
 
+NOTEBOOK_START = time.perf_counter()
 set_style()
 set_seed(42)
-print("Keras", keras.__version__, "backend", keras.backend.backend())
-print("quick mode" if quick_mode() else "full run")
+runtime.print_environment()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The question: how should feature maps be weighted?
 #
 # A convolution mixes channels, but only inside its small window: the filter that sees a
@@ -77,17 +103,19 @@ print("quick mode" if quick_mode() else "full run")
 # Hu et al. ask: **given the whole image, how much should each feature map count?** Their
 # answer, the Squeeze-and-Excitation block, takes a feature map `U` of shape H x W x C and
 #
-# 1. **squeezes** it: a global average over H x W gives one number per channel, a
-#    descriptor `z` of the whole image (C numbers);
+# 1. **squeezes** it: a global average pooling over H x W gives one number per channel,
+#    a descriptor `z` of the whole image (C numbers). The squeeze *is* this pooling; it
+#    has no weights;
 # 2. **excites**: two fully connected layers, C -> C/r with ReLU and C/r -> C with a
-#    sigmoid, turn `z` into C weights `s` between 0 and 1 (r = 16 in the paper: a
-#    bottleneck that keeps the block small and makes channels share information);
+#    sigmoid, turn `z` into C weights `s` between 0 and 1 (r = 16 in the paper). The
+#    narrow C/r layer is a bottleneck *inside the excitation*, not the squeeze: it keeps
+#    the block small and makes the channels share information;
 # 3. **rescales**: every channel of `U` is multiplied by its own weight, `U * s`.
 #
 # The weights depend on the input: it is a tiny attention mechanism over channels, which
 # the network learns end to end with the rest of its weights.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 se_figure = draw_diagram(
     boxes={
         "u": (0, 6, "feature map U\nH x W x C"),
@@ -105,7 +133,7 @@ se_figure = draw_diagram(
 save_figure(se_figure, "05_se_block")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The block in a few lines
 #
 # Written out, the block is six Keras layers:
@@ -119,7 +147,7 @@ def tiny_se_block(u, reduction_ratio=16):
     return layers.Multiply()([u, s])                                     # rescale
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The library's `convnet_lib.models.se.se_block(x, reduction_ratio=16, name=...)` is the
 # same block with named layers (`{name}_squeeze`, `_reduce`, `_relu`, `_expand`,
 # `_sigmoid`, `_scale`) and argument checks. Every SE model in this chapter uses it.
@@ -134,8 +162,8 @@ for layer in block.layers:
           f"params {layer.count_params():5d}")
 print("total parameters:", count_params(block).total, "= 64*4 + 4 + 4*64 + 64")
 
-# %% [markdown]
-# ### Check it by hand
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 2.1 Check it by hand
 #
 # We give the block random weights, run it, and recompute its output in NumPy from the
 # same weights: mean over height and width, two matrix products with bias, ReLU, sigmoid,
@@ -160,15 +188,15 @@ difference = np.max(np.abs(keras.ops.convert_to_numpy(block(u)) - by_hand))
 print("shapes: z", z.shape, "hidden", hidden.shape, "s", s.shape, "output", by_hand.shape)
 print("max |Keras - NumPy| below 1e-5:", bool(difference < 1e-5))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The reduction ratio must leave at least one unit in the bottleneck, and it must be at
 # least 1 (below 1 the "bottleneck" would be wider than the input). Asking for r = 128 on
 # 64 channels is an error, with a message that says why:
 
-# %% tags=["raises-exception"]
+# %% slideshow={"slide_type": "subslide"} tags=["raises-exception"]
 se_block(keras.Input((8, 8, 64)), reduction_ratio=128, name="too_narrow")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Where the block goes: SE-ResNet, SE-ResNeXt, SE-Inception
 #
 # The SE block does not replace anything; it is added to an existing unit (Hu et al.,
@@ -180,12 +208,14 @@ se_block(keras.Input((8, 8, 64)), reduction_ratio=128, name="too_narrow")
 # - **SE-ResNeXt**: the same place in a ResNeXt bottleneck, whose 3x3 convolution is
 #   grouped (cardinality 32, 4 channels per group in "32x4d": a 128-channel 3x3 split
 #   into 32 groups in the first stage). In Keras that is `Conv2D(..., groups=32)`.
-# - **SE-Inception**: after a whole Inception module, on its concatenated output.
+# - **SE-Inception**: after a whole Inception module, on its concatenated output (the
+#   paper's Figure 2). The paper applies it to BN-Inception (SE-BN-Inception) and, with
+#   the residual placement, to Inception-ResNet-v2 (SE-Inception-ResNet-v2; Table 2).
 #
 # One function, `bottleneck_unit(..., reduction_ratio=None or 16)`, builds the ResNet,
 # SE-ResNet, SE-ResNeXt and SENet-154 units; only a table row changes between them.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 unit_figure = draw_diagram(
     boxes={
         "x": (0, 7, "input x"),
@@ -209,16 +239,20 @@ unit_figure = draw_diagram(
 save_figure(unit_figure, "05_se_units")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The ImageNet models are built like the released Caffe models as ported to PyTorch by
 # Cadene's `pretrainedmodels` and by timm (`legacy_seresnet50`, ...): BN with scale and
 # offset, no convolution bias, SE layers with bias. ResNet-50 and SE-ResNet-50 stride in
 # the first 1x1 convolution of a downsampling unit (the original layout);
 # SE-ResNeXt-50 and SENet-154 stride in the 3x3. SENet-154 is an SE-ResNeXt with
 # (3, 8, 36, 3) units, 64 groups, a stem of three 3x3 convolutions, 3x3 projection
-# shortcuts in stages 2-4 (1x1 in the first stage) and dropout 0.2. SE-Inception-v3 is
-# keras.applications' Inception-v3 with an SE block after each of its 11 modules.
-#
+# shortcuts in stages 2-4 (1x1 in the first stage) and dropout 0.2. **SE-Inception-v3 is
+# ours, not a model of the paper** (the paper has SE-BN-Inception and
+# SE-Inception-ResNet-v2): keras.applications' Inception-v3 with an SE block after each of
+# its 11 modules, the paper's SE-Inception placement applied to a network Keras ships.
+# It has no published accuracy and no reference count to check against.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. What SE costs: parameters and FLOPs
 #
 # We build every model at 224 x 224 (Inception-v3 at 299) with 1,000 classes and count
@@ -226,12 +260,10 @@ plt.show()
 # moving statistics are not parameters there) and FLOPs of one forward pass (a
 # multiply-add is 2 FLOPs; BN, pooling, additions and the SE rescale are counted too).
 
-# %%
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
-# Trainable parameters of the PyTorch ports (Cadene pretrainedmodels / timm legacy_*), and
+# Trainable parameters of the PyTorch ports (from the registry, `model_info`), and
 # multiply-adds from Hu et al., arXiv 1709.01507, Table 2 ("GFLOPs" there are G multiply-adds).
-REFERENCE_PARAMS = {"resnet50": 25_557_032, "se_resnet50": 28_088_024,
-                    "se_resnext50_32x4d": 27_559_896, "senet154": 115_088_984}
 PAPER_GMACS = {"resnet50": 3.86, "se_resnet50": 3.87, "se_resnext50_32x4d": 4.25}
 
 rows, se_share, se_by_stage, exact_flops = [], {}, {}, {}
@@ -252,7 +284,7 @@ for name in ["resnet50", "se_resnet50", "se_resnext50_32x4d", "senet154", "se_in
         "model": name,
         "input": model.input_shape[1],
         "trainable params": params,
-        "PyTorch port": REFERENCE_PARAMS.get(name, "-"),
+        "PyTorch port": model_info(name).reference_params or "-",
         "in SE blocks": se_share[name],
         "GFLOPs (ours)": round(flops / 1e9, 2),
         "G mult-adds (ours)": round(flops / 2e9, 2),
@@ -263,7 +295,7 @@ for name in ["resnet50", "se_resnet50", "se_resnext50_32x4d", "senet154", "se_in
 complexity = pd.DataFrame(rows).set_index("model")
 print(complexity.to_string())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Every trainable count equals the PyTorch port's to the unit (the tests in
 # `tests/test_senet.py` pin them). Our multiply-adds ("G mult-adds (ours)", all FLOPs
 # halved) are slightly above the paper's because our counter also charges BN, pooling,
@@ -290,21 +322,21 @@ print(f"FLOPs: +{extra_flops:.2%} (ours, all layers); paper 3.86 -> 3.87 G mult-
 print("SE parameters per stage of SE-ResNet-50:",
       ", ".join(f"{stage} {count:,} ({count / se_share['se_resnet50']:.0%})" for stage, count in se_by_stage.items()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # About 10 % more parameters, all of them in the SE FC layers, for a fraction of a
 # percent more arithmetic: the FC layers act on 1 x 1 x C vectors, not on H x W maps
 # (Hu et al. quote about 0.26 %, the ratio of their rounded 3.87 and 3.86 G; ours,
 # unrounded, is printed above). Most of the extra parameters sit in the
 # last stage, where C = 2048: each of its three SE blocks has 2 x 2048 x 128 weights.
 #
-# ### FLOPs are not time
+# ### 4.1 FLOPs are not time
 #
 # Now the latency of one 224 x 224 image on this machine's CPU, ResNet-50 against
 # SE-ResNet-50. The machine is shared, and other programs slow some runs down, so we
 # alternate the two models and keep each one's *fastest* run, the one least disturbed by
 # the others; still, treat the numbers as rough:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 print("machine:", platform.machine(), platform.processor() or "", "|", os.cpu_count(), "CPU cores |",
       platform.system(), platform.release(), "| Keras", keras.__version__, keras.backend.backend())
 rounds, runs = choose(full=4, quick=2), choose(full=5, quick=2)
@@ -322,10 +354,13 @@ print(f"latency overhead of SE: {latency_overhead:+.1%}; FLOPs overhead: {extra_
       f"latency overhead / FLOPs overhead = {latency_overhead / extra_flops:.0f}")
 del latency_models
 
-# %% [markdown]
-# In this measurement the SE overhead in time is many times its FLOPs overhead (the
-# numbers above vary with the machine and its load; rerun the cell to see the spread).
-# Why can time grow so much more than FLOPs?
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# What to look for: the last printed line divides the latency overhead of SE by its FLOPs
+# overhead. A ratio well above 1 means SE costs more time than its FLOPs suggest (the
+# numbers vary with the machine and its load; rerun the cell to see the spread). Why can
+# time grow so much more than FLOPs?
+# <!-- CHECK: after the re-run, confirm the ratio is still well above 1 (previous stored run:
+# "many times"); if not, rewrite the explanation below as "can" rather than "does". -->
 #
 # - **The squeeze is a barrier.** The global average needs the *whole* feature map
 #   before the excitation can start, and the rescale then has to read the whole map again
@@ -337,7 +372,8 @@ del latency_models
 #   separate operation with its own fixed overhead, two in each of the 16 SE blocks.
 # - **Extra operations, extra overhead.** SE-ResNet-50 has 6 more layers per unit; every
 #   operation has a fixed dispatch cost that does not shrink with its FLOPs.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Training a small SE network on Fashion-MNIST
 #
 # `se_resnet_mini` is a small SE-ResNet for 32 x 32 grey images: a 3x3 stem with 16
@@ -351,87 +387,70 @@ del latency_models
 # NBVAL_CHECK_OUTPUT
 keras.backend.clear_session()
 for use_se in (True, False):
-    model = build_model("se_resnet_mini", use_se=use_se)
+    model = build_model("se_resnet_mini", use_se=use_se, depths=(2, 2, 2))
     print(f"{model.name:15s} trainable params {count_params(model).trainable:7,}  "
           f"MFLOPs {count_flops(model) / 1e6:6.2f}")
 
-# %%
-(train_images, train_labels), (test_images, test_labels) = load_fashion_mnist()
-train_images, train_labels = subset(train_images, train_labels, choose(full=None, quick=3000), seed=0)
-test_images, test_labels = subset(test_images, test_labels, choose(full=None, quick=1000), seed=0)
-EPOCHS = choose(full=3, quick=1)
-BATCH_SIZE = 128
-train_data = make_dataset(train_images, train_labels, BATCH_SIZE, image_size=32, shuffle=True, seed=0)
-test_data = make_dataset(test_images, test_labels, 512, image_size=32)
-print(f"{len(train_images):,} training and {len(test_images):,} test images, {EPOCHS} epoch(s)"
-      + (" (quick mode: a subset and 1 epoch; the full run uses all 60,000 / 10,000)" if quick_mode() else ""))
+# %% slideshow={"slide_type": "subslide"}
+# The course's recipe (notebook 00): 10,000 training images, 3 epochs, three seeds per arm.
+# Trained models are cached (notebook 04 reuses the SE arm).
+RECIPE = training.quick_recipe()
+DEPTHS = (2, 2, 2)  # two residual units per stage, as in every stage of SE-ResNet-50
+splits = training.fashion_mnist_splits(RECIPE)
+print(splits.sizes(), f"; {RECIPE.epochs} epoch(s); seeds {list(training.SEEDS)}"
+      + (" (quick mode: a subset and 1 epoch, numbers not meaningful)" if quick_mode() else ""))
+with_se = training.model_runs("se_resnet_mini", splits, RECIPE, options={"depths": DEPTHS},
+                              label="with SE", keep_models=True)
 
-
-def train(use_se, seed=42):
-    """Builds and trains se_resnet_mini with the same seed, data order and budget."""
-    keras.backend.clear_session()
-    set_seed(seed)
-    model = build_model("se_resnet_mini", use_se=use_se)
-    steps = EPOCHS * len(train_data)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, decay_steps=steps, warmup_target=3e-3, warmup_steps=max(1, len(train_data) // 2))
-    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    start = time.perf_counter()
-    history = model.fit(train_data, epochs=EPOCHS, validation_data=test_data, verbose=2)
-    print(f"training time: {time.perf_counter() - start:.0f} s")
-    return model, history
-
-
-se_model, se_history = train(use_se=True)
-se_accuracy = report_test_accuracy(se_model, test_data, label="with SE")
-
-# %%
-plot_history(se_history, title="se_resnet_mini on Fashion-MNIST")
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+plot_history(with_se[0].history, title="se_resnet_mini on Fashion-MNIST (seed 0)")
 plt.show()
 
-# %% [markdown]
-# ### Ablation: the same network without SE
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 5.1 Ablation: the same network without SE
 #
-# Same seed, same data order, same number of epochs, same optimiser and schedule: only
-# the SE blocks are missing.
+# Same seeds (so the same initialisation stream and data order per seed), same recipe and
+# budget: only the SE blocks are missing. Each seed's two models are tested on the same
+# test images, so the comparison is paired: over seeds and over test examples.
 
-# %%
-plain_model, plain_history = train(use_se=False)
-plain_accuracy = report_test_accuracy(plain_model, test_data, label="without SE")
-winner = "with SE" if se_accuracy > plain_accuracy else "without SE" if plain_accuracy > se_accuracy else "neither"
-gap = se_accuracy - plain_accuracy
-standard_error = np.sqrt(se_accuracy * (1 - se_accuracy) / len(test_images))
-print(f"difference (with - without): {gap:+.3f}; better in this run: {winner}")
-print(f"one standard error of an accuracy on {len(test_images):,} images: {standard_error:.3f}; the gap is "
-      f"{'within' if abs(gap) <= 2 * standard_error else 'beyond'} two standard errors")
-print("validation accuracy per epoch, with SE:   ", np.round(se_history.history["val_accuracy"], 3))
-print("validation accuracy per epoch, without SE:", np.round(plain_history.history["val_accuracy"], 3))
+# %% slideshow={"slide_type": "subslide"}
+without_se = training.model_runs("se_resnet_mini", splits, RECIPE,
+                                 options={"depths": DEPTHS, "use_se": False}, label="without SE")
+se_comparison = training.compare(with_se, without_se, "with SE", "without SE")
+print("validation accuracy per epoch, with SE (seed 0):   ",
+      np.round(with_se[0].history["val_accuracy"], 3))
+print("validation accuracy per epoch, without SE (seed 0):",
+      np.round(without_se[0].history["val_accuracy"], 3))
+print("the 95% interval " + ("excludes" if se_comparison.significant else "includes") + " zero")
+se_model = with_se[0].model
 
-# %% [markdown]
-# Read the difference with care: it is **one run per variant on one seed**, and one
-# standard error of an accuracy measured on 10,000 test images is about 0.003 (printed
-# above). A gap within about two standard errors is indistinguishable from noise; only a
-# larger gap, repeated over several seeds, would show an effect of SE on this small,
-# easy problem with a 3-epoch budget. On
-# ImageNet the paper's gain is clear (SE-ResNet-50 23.29 % top-1 error against 24.7 % for
-# the original ResNet-50, Table 2) because the data set is large and varied
-# enough for input-dependent channel weighting to pay off. Exercise 3 asks you to run
-# more seeds.
-#
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Read the `comparison:` line: the difference of the mean test accuracies over three seeds,
+# and a 95 % interval from a bootstrap that resamples both the seeds and the test images.
+# When the interval includes zero, this experiment shows **no significant difference**
+# between the network with and without SE at this scale and budget. On ImageNet the paper's
+# gain is clear (SE-ResNet-50 23.29 % top-1 error against 24.80 % for the authors' own
+# re-implementation of ResNet-50 trained the same way, Hu et al. 2018, Table 2; the 24.7 %
+# of the original Caffe ResNet-50 comes from another recipe). In the paper's own words,
+# SE-ResNet-50 approaches the much deeper ResNet-101 (6.62 % against 6.52 % top-5 error)
+# at about half its computation (3.87 against 7.58 GFLOPs, i.e. multiply-adds). A large,
+# varied data set gives input-dependent channel weighting something to do. Exercise 3 asks
+# you to vary the budget.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Looking inside: what do the excitations do?
 #
 # `excitation_model(model)` builds a Keras sub-model that outputs the sigmoid output
-# `s` of every SE block (the layers named `*_se_sigmoid`). We average `s` over the test
+# `s` of every SE block (the layers named `*_se_sigmoid`). We average `s` over the validation
 # images of each class: if the excitations of a block were the same for all classes, the
 # block would be doing the same reweighting for every image, whatever it shows.
 
-# %%
+# %% tags=["hide-input"]
 probe = excitation_model(se_model)
 block_names = [name.removesuffix("_se_sigmoid") for name in excitation_layer_names(se_model)]
 excitations = [[] for _ in block_names]
 labels_seen = []
-for images, labels in test_data:
+for images, labels in splits.validation:
     for store, values in zip(excitations, probe(images, training=False)):
         store.append(keras.ops.convert_to_numpy(values))
     labels_seen.append(keras.ops.convert_to_numpy(labels))
@@ -458,12 +477,12 @@ trend = "rises" if explained.iloc[-1] > explained.iloc[0] else "does not rise"
 print(f"variance explained by class {trend} from {explained.iloc[0]:.2f} (first SE block) "
       f"to {explained.iloc[-1]:.2f} (last SE block)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Now a real photo, one the network never saw anything like: Grace Hopper from
 # matplotlib's sample data, turned grey and shrunk to 28 x 28 (then padded to 32 like
 # Fashion-MNIST). It tells us how the excitations respond to an out-of-distribution image.
 
-# %%
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 import matplotlib.cbook as cbook
 
 with cbook.get_sample_data("grace_hopper.jpg") as file:
@@ -477,9 +496,13 @@ print("the network calls the photo:", CLASS_NAMES[photo_prediction])
 
 shown_classes = [0, 1, 7, 8]  # T-shirt/top, Trouser, Sneaker, Bag
 styles = ["-", "--", "-.", ":"]
-fig, axes = plt.subplots(1, len(block_names) + 1, figsize=(4 * (len(block_names) + 1), 3.6),
-                         gridspec_kw={"width_ratios": [1] * len(block_names) + [0.7]})
-for axis, name, values, photo_values in zip(axes, block_names, excitations, photo_excitations):
+# One panel per stage: its last SE block.
+shown = [index for index, name in enumerate(block_names)
+         if index == len(block_names) - 1 or block_names[index + 1].split("_")[0] != name.split("_")[0]]
+fig, axes = plt.subplots(1, len(shown) + 1, figsize=(4 * (len(shown) + 1), 3.6),
+                         gridspec_kw={"width_ratios": [1] * len(shown) + [0.7]})
+for axis, index in zip(axes, shown):
+    name, values, photo_values = block_names[index], excitations[index], photo_excitations[index]
     for c, style in zip(shown_classes, styles):
         axis.plot(values[labels_seen == c].mean(axis=0), style, color=f"C{c}", lw=1.3,
                   label=CLASS_NAMES[c])
@@ -493,12 +516,12 @@ axes[0].legend(fontsize=8, loc="lower left")
 axes[-1].imshow(photo_input[0, ..., 0], cmap="gray")
 axes[-1].set_title("the photo, as the network sees it")
 axes[-1].axis("off")
-fig.suptitle("Excitations of the trained se_resnet_mini, averaged per class (test set)")
+fig.suptitle("Excitations of the trained se_resnet_mini (seed 0), averaged per class (validation set)")
 fig.tight_layout()
 save_figure(fig, "05_excitations")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # What to look for (the table above puts numbers on it): in the paper's analysis of a
 # trained SE-ResNet-50 on ImageNet (Hu et al., TPAMI version, Sec. 7.2) the excitations
 # of early blocks are nearly the same for every class, because early features (edges,
@@ -508,17 +531,20 @@ plt.show()
 # for every class, so the paper concludes that these last blocks matter less.
 #
 # Compare the "variance explained by class" of the first and last blocks in the table
-# above: it tells you whether our small network repeats that pattern. In the stored run
-# it is clearly lower in the first SE block than in the second and third, which are
-# about equal: the first block is the least class-specific, but it is *not*
-# class-agnostic (about a third of its variance follows the class). In a network this
-# shallow the first SE block already sits after a stride-2 stage, so that is not a
-# surprise. In the last block most excitations sit near 1 with class-dependent dips, as
-# in the paper's last stage. The photo's excitations (crosses) show what the blocks do
-# with an image unlike any training image: in the stored figure they lie far outside the
-# narrow band of the class means in the first block, so "nearly the same for every class"
-# does not mean "the same for every input".
-#
+# above: it tells you whether our small network repeats that pattern. Is the first SE
+# block the least class-specific? Is it close to class-agnostic (a share near 0), or does
+# a sizeable part of its variance follow the class? In a network this shallow the first
+# SE block already sits after a stride-2 stage, so some class dependence there would not
+# be a surprise. In the figure, do the last block's excitations sit near 1 with
+# class-dependent dips, as in the paper's last stage? The photo's excitations (crosses)
+# show what the blocks do with an image unlike any training image: if they lie outside
+# the band of the class means, "nearly the same for every class" does not mean "the
+# same for every input".
+# <!-- CHECK: after the re-run, answer these questions in a sentence from the table and
+# figure (previous stored run: first block clearly lowest but about a third of its variance
+# class-dependent; last block near 1 with dips; photo far outside the band in block 1). -->
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. SENet at ILSVRC 2017
 #
 # The last ImageNet classification challenge, ILSVRC 2017, was won by team WMW with a
@@ -530,38 +556,132 @@ plt.show()
 # %%
 print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The single SENet-154 model reaches 18.68 % top-1 / 4.47 % top-5 error on the ImageNet
 # validation set with one 224 x 224 crop (Hu et al., Table 8).
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The SE block asks *how much each channel should count for this image*: squeeze
 #   (global average pooling), excite (FC C -> C/r, ReLU, FC C/r -> C, sigmoid), rescale.
 #   We checked its output against a NumPy computation from its weights.
 # - One reusable `se_block` turns ResNet into SE-ResNet, ResNeXt into SE-ResNeXt and
-#   SENet-154, and Inception-v3 into SE-Inception-v3; our builders match the PyTorch ports'
-#   parameter counts to the unit.
+#   SENet-154, and Inception-v3 into SE-Inception-v3 (our model; the paper's Inception
+#   variants are SE-BN-Inception and SE-Inception-ResNet-v2); our builders match the
+#   PyTorch ports' parameter counts to the unit.
+# - On ImageNet (Hu et al., Table 2), SE-ResNet-50 improves on a ResNet-50 trained the same
+#   way from 24.80 % to 23.29 % top-1 error and about matches ResNet-101 at half its
+#   multiply-adds.
 # - SE-ResNet-50 has about 10 % more parameters than ResNet-50, almost all in the SE FC
 #   layers, but only a fraction of a percent more FLOPs; its CPU latency overhead is larger
 #   than its FLOPs overhead, because the squeeze and the rescale are memory-bound passes
 #   and the small FC layers run inefficiently.
-# - In a trained network the excitations can be read out per class and per stage; in our
-#   small network the first SE block is the least class-specific, but not class-agnostic.
-# - The ablation on Fashion-MNIST compares the same small ResNet with and without SE; in
-#   the stored run the difference is within two standard errors, i.e. within noise: one
-#   seed and three epochs on an easy data set do not show the gain SE gives on ImageNet.
-#
+# - In a trained network the excitations can be read out per class and per stage
+#   (section 6 shows how class-specific each of our blocks is).
+# - The ablation on Fashion-MNIST compares the same small ResNet with and without SE over
+#   three seeds, paired on the same test images; its interval says whether this small
+#   budget on an easy data set shows any of the gain SE gives on ImageNet.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# **Exercises that check themselves (A, B, C, ...).** Each has a cell with a function for
+# you to write (it raises `NotImplementedError` until you do) and a cell that checks it. The
+# check compares your function with the library's own version (output shape, parameter
+# count, the outputs on the same random weights and inputs, or the value of a formula on
+# several cases), prints what is right, what is wrong and a hint for the typical mistake,
+# and returns True or False. Checks run offline, on Colab too, in a few seconds each.
+# Stuck? In a new cell, run `%load ../solutions/ch05_senet.py`: it loads the
+# solutions (run that cell twice: the first run inserts the code). Try the hints first.
+#
+# **Experiments (1, 2, ...)** are open-ended: no check; each states its expected run time
+# on a laptop CPU (estimated from this notebook's stored full run on 2 CPU cores) and what
+# a good answer contains.
+
+# %% slideshow={"slide_type": "skip"}
+from keras import layers
+
+from convnet_lib.exercises import ch05 as check
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise A: an SE block with a reduction ratio
+#
+# Write `my_se_block(x, reduction_ratio, name)` as in section 2: squeeze, two Dense layers
+# ($C \to C // r \to C$, with biases), and the rescaling of `x`. The check tries r = 4
+# and r = 8 and compares with the library's `se_block` on the same weights.
+
+# %% slideshow={"slide_type": "skip"}
+def my_se_block(x, reduction_ratio, name):
+    # Your code here.
+    raise NotImplementedError("Exercise A: write my_se_block")
+
+
+# %% slideshow={"slide_type": "skip"}
+check.se_block(my_se_block)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise B: the parameters of an SE block, as a formula
+#
+# Write `my_se_params(channels, reduction_ratio)`. The check compares with
+# `count_params` of the library's block, for ratios that divide the channels and ratios
+# that do not.
+
+# %% slideshow={"slide_type": "skip"}
+def my_se_params(channels, reduction_ratio):
+    # Your code here.
+    raise NotImplementedError("Exercise B: write my_se_params")
+
+
+# %% slideshow={"slide_type": "skip"}
+check.se_params(my_se_params)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Exercise C: the FLOPs of an SE block
+#
+# Write `my_se_flops(height, width, channels, reduction_ratio)` with the conventions of
+# `convnet_lib.complexity` (section 4): a multiply-add is 2 FLOPs, a bias 1 per output,
+# global pooling 1 per input element, an element-wise multiply 1 per element, ReLU and
+# sigmoid 0. The check compares with `count_flops` and puts the result next to a 3x3
+# convolution of the same ResNet-50 unit.
+
+# %% slideshow={"slide_type": "skip"}
+def my_se_flops(height, width, channels, reduction_ratio):
+    # Your code here.
+    raise NotImplementedError("Exercise C: write my_se_flops")
+
+
+# %% slideshow={"slide_type": "skip"}
+check.se_flops(my_se_flops)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Experiments
 #
 # 1. Change `reduction_ratio` of `se_resnet50` to 4, 8 and 32 and tabulate parameters and
 #    FLOPs. Which grows faster, and why? (The paper's ablation study trains these.)
+#    *Laptop CPU: about 2 min (four builds and counts).* *A good answer* has the table and
+#    explains with Exercises B and C why the parameters depend on $C^2 / r$ in the wide
+#    late stages while the FLOPs barely move.
 # 2. Replace the squeeze's average pooling by max pooling (write your own variant of
 #    `tiny_se_block`) and repeat the ablation. (The paper's ablation study compares both.)
+#    *Laptop CPU: about 8 min per training (3 epochs, as section 5).* *A good answer*
+#    compares the two test accuracies over 3 seeds with the paired difference and says
+#    whether the interval includes zero.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # 3. Repeat the ablation of Section 5 with three seeds each. Is the difference between
 #    "with SE" and "without SE" larger than the spread between seeds?
+#    *Laptop CPU: about 45 min (6 trainings of about 8 min).* *A good answer* reports the
+#    six accuracies, the paired differences per seed with an interval, and says plainly
+#    whether it includes zero.
 # 4. Put the SE block on the *shortcut* side (after the addition) instead of the residual
 #    branch. What happens to the identity path, and to accuracy? (The paper's ablation
 #    study tries several placements.)
+#    *Laptop CPU: about 8 min per training.* *A good answer* explains that the gate then
+#    scales the identity path too, so the block can no longer pass its input through
+#    unchanged, and compares the accuracies over seeds.
 # 5. Measure the latency of `se_resnet_mini` with and without SE at batch size 1 and 256.
 #    Is the relative overhead the same? Explain with the arguments of Section 4.
+#    *Laptop CPU: about 3 min.* *A good answer* tabulates the four times and the relative
+#    overheads and explains the difference with the extra passes over memory and the small
+#    matrix products that batch size 1 cannot keep busy.

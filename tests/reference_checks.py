@@ -48,3 +48,8 @@ def max_relative_difference(reference, ours, input_shape, seed=0):
     if scale == 0.0:
         raise AssertionError("reference features are all zero: the comparison proves nothing")
     return float(np.max(np.abs(actual - expected))) / scale
+
+
+def pooled_features(model):
+    """The sub-model of `model` that ends at its global average pooling ("avg_pool")."""
+    return keras.Model(model.input, model.get_layer("avg_pool").output)

@@ -143,3 +143,20 @@ def test_models_built_from_keras_ops_and_private_layers_are_counted(name):
     table = flops_table(model)
     assert table["flops"].sum() == count_flops(model)
     assert count_flops(model) == pytest.approx(profiler_flops(model), rel=0.03)
+
+
+def test_count_weight_layers_counts_conv_and_dense_only():
+    from convnet_lib.complexity import count_weight_layers
+
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3)(inputs)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.DepthwiseConv2D(3, padding="same")(x)
+    x = keras.layers.SeparableConv2D(4, 1)(x)
+    inner = keras.Model(inputs, x)
+    outer_inputs = keras.Input((8, 8, 3))
+    y = keras.layers.GlobalAveragePooling2D()(inner(outer_inputs))
+    model = keras.Model(outer_inputs, keras.layers.Dense(2)(y))
+    assert count_weight_layers(model) == 4
+    densenet = keras.applications.DenseNet121(weights=None, input_shape=(32, 32, 3))
+    assert count_weight_layers(densenet) == 121

@@ -1,9 +1,6 @@
-"""Tests for convnet_lib.models.inception: Inception-v4, Inception-ResNet-v2 and the mini.
-
-Reference counts: Inception-v4 as the PyTorch ports (timm `inception_v4`, Cadene
-`pretrainedmodels`) count it, 42,679,816 parameters (BN moving statistics are buffers
-there); Inception-ResNet-v2 as keras.applications, 55,873,736.
-"""
+"""Tests for convnet_lib.models.inception: Inception-v4, Inception-ResNet-v2,
+SE-Inception-v3 and the mini. (Trainable counts against each row's reference are checked
+for every model in test_registry_and_common.py.)"""
 
 import keras
 import numpy as np
@@ -11,31 +8,32 @@ import pytest
 
 from convnet_lib.complexity import count_params
 from convnet_lib.complexity import flops_table
-from convnet_lib.models import available_models
 from convnet_lib.models import build_model
 from convnet_lib.models import inception
+from convnet_lib.models import model_info
+from convnet_lib.models import se
 from tests.reference_checks import max_relative_difference
+from tests.reference_checks import pooled_features
 
 
 @pytest.fixture(scope="module")
-def inception_v4_model():
-    return inception.inception_v4()
+def inception_v4_model(build_once):
+    return build_once("inception_v4")
 
 
-def test_registered():
-    for name in ("inception_v4", "inception_resnet_v2", "inception_resnet_mini"):
-        assert name in available_models()
+@pytest.fixture(scope="module")
+def se_inception_v3_model(build_once):
+    return build_once("se_inception_v3")
 
 
-def test_inception_v4_parameters_match_the_pytorch_ports(inception_v4_model):
+@pytest.mark.slow
+def test_inception_v4_batch_norm_statistics(inception_v4_model):
     params = count_params(inception_v4_model)
-    assert params.trainable == 42_679_816
-    assert params.non_trainable == 63_168  # BN moving mean and variance
-    assert params.total == 42_742_984
-    assert inception_v4_model.input_shape == (None, 299, 299, 3)
-    assert inception_v4_model.output_shape == (None, 1000)
+    assert params.non_trainable == 63_168  # BN moving mean and variance, 2 x 31,584 channels
+    assert inception_v4_model.input_shape == (None, *model_info("inception_v4").input_shape)
 
 
+@pytest.mark.slow
 def test_inception_v4_flops(inception_v4_model):
     table = flops_table(inception_v4_model)
     conv_and_dense = table[table.counted_as.isin(["conv", "matmul"])].flops.sum()
@@ -45,6 +43,7 @@ def test_inception_v4_flops(inception_v4_model):
     assert 24.5e9 <= total <= 24.7e9  # BN, pooling and softmax add well under 1 %
 
 
+@pytest.mark.slow
 def test_inception_v4_layer_configuration(inception_v4_model):
     bns = [l for l in inception_v4_model.layers if isinstance(l, keras.layers.BatchNormalization)]
     convs = [l for l in inception_v4_model.layers if isinstance(l, keras.layers.Conv2D)]
@@ -72,6 +71,11 @@ def test_inception_v4_layer_configuration(inception_v4_model):
         ("block35", (35, 35, 320), (35, 35, 128)),
         ("mixed_6a", (35, 35, 320), (17, 17, 1088)),
         ("mixed_7a", (17, 17, 1088), (8, 8, 2080)),
+        ("mixed0", (35, 35, 192), (35, 35, 256)),
+        ("mixed3", (35, 35, 288), (17, 17, 768)),
+        ("mixed4", (17, 17, 768), (17, 17, 768)),
+        ("mixed8", (17, 17, 768), (8, 8, 1280)),
+        ("mixed9", (8, 8, 1280), (8, 8, 2048)),
     ],
 )
 def test_module_shapes(module, input_shape, output_shape):
@@ -98,35 +102,48 @@ def test_scale_filters():
     assert inception.scale_filters(4, 0.5) == 4  # nor above the original
 
 
-def test_inception_resnet_v2_matches_keras_applications():
-    # 75x75 (the smallest input) keeps it fast; the parameter count does not depend on it.
-    reference = keras.applications.InceptionResNetV2(weights=None, input_shape=(75, 75, 3))
-    ours = inception.inception_resnet_v2(input_shape=(75, 75, 3))
-    assert ours.count_params() == reference.count_params() == 55_873_736
-    params = count_params(ours)
-    assert (params.trainable, params.non_trainable) == (55_813_192, 60_544)
-    # Same pooled features after copying the reference's (BN-randomised) weights.
-    reference_features = keras.Model(reference.input, reference.get_layer("avg_pool").output)
-    our_features = keras.Model(ours.input, ours.get_layer("avg_pool").output)
-    assert our_features.output_shape == (None, 1536)
-    assert max_relative_difference(reference_features, our_features, (75, 75, 3)) < 1e-4
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize(
-    "name, min_size", [("inception_v4", 75), ("inception_resnet_v2", 75), ("inception_resnet_mini", 13)]
+    "name, options", [("inception_resnet_v2", {}), ("se_inception_v3", {"use_se": False})]
 )
-def test_input_below_minimum_size_raises(name, min_size):
-    for shape in [(min_size - 1, min_size, 3), (min_size, min_size - 1, 3), (32, 32)]:
-        with pytest.raises(ValueError, match="input_shape"):
-            build_model(name, input_shape=shape)
+def test_keras_applications_layouts(name, options):
+    """Same parameters (at 1000 classes) and the same pooled features after copying the
+    reference's (BN-randomised) weights. The smallest input keeps it fast."""
+    keras.backend.clear_session()
+    info = model_info(name)
+    twin = info.keras_twin or "InceptionV3"  # se_inception_v3 without SE
+    shape = (info.min_input_size, info.min_input_size, 3)
+    reference = getattr(keras.applications, twin)(weights=None, input_shape=shape)
+    ours = build_model(name, input_shape=shape, **options)
+    assert count_params(ours) == count_params(reference)
+    assert max_relative_difference(pooled_features(reference), pooled_features(ours), shape) < 1e-4
 
 
-@pytest.mark.parametrize("name", ["inception_v4", "inception_resnet_mini"])
-def test_minimum_size_leaves_one_pixel(name):
-    # At the smallest size the last feature map is 1x1: one pixel less would leave none.
-    size = {"inception_v4": 75, "inception_resnet_mini": 13}[name]
-    model = build_model(name, include_top=False, input_shape=(size, size, 1))
-    assert model.output_shape[1:3] == (1, 1)
+@pytest.mark.slow
+def test_se_inception_v3_has_se_after_every_module(se_inception_v3_model):
+    model = se_inception_v3_model
+    names = se.excitation_layer_names(model)
+    assert names == [f"mixed{index}_se_sigmoid" for index in range(11)]
+    assert model.get_layer("mixed10_se_scale").output.shape[-1] == 2048
+    assert model.get_layer("mixed0_se_reduce").units == 256 // 16
+    # SE adds exactly its FC layers to InceptionV3: C * C/16 + C/16 + C/16 * C + C per module.
+    channels = [model.get_layer(f"mixed{index}_concat").output.shape[-1] for index in range(11)]
+    assert channels == [256, 288, 288, 768, 768, 768, 768, 768, 1280, 2048, 2048]
+    se_params = sum(2 * c * (c // 16) + c // 16 + c for c in channels)
+    size = model_info("se_inception_v3").min_input_size  # the count does not depend on it
+    plain = build_model("se_inception_v3", use_se=False, input_shape=(size, size, 3))
+    assert plain.name == "inception_v3"
+    assert count_params(model).trainable - count_params(plain).trainable == se_params
+    assert count_params(model).total - count_params(plain).total == se_params
+
+
+def test_se_switch_of_the_mini_puts_se_on_residual_branches():
+    model = build_model("inception_resnet_mini", use_se=True, reduction_ratio=4)
+    assert model.name == "inception_resnet_mini"
+    # After mixed_5b, each of the 6 blocks' residual branches and the two reductions.
+    assert len(se.excitation_layer_names(model)) == 1 + 6 + 2
+    scale = model.get_layer("block17_1_scale")
+    assert scale.input._keras_history[0].name == "block17_1_se_scale"
 
 
 def test_inception_resnet_mini():
@@ -156,6 +173,11 @@ def test_inception_resnet_mini():
         ({"residual_scales": (0.1, -1.0, 0.2)}, "residual_scales"),
         ({"repeats": (1, 1)}, "repeats"),
         ({"repeats": (1, 0, 1)}, "repeats"),
+        ({"stem": "resnet"}, "stem"),
+        ({"stages": (("block35", "mixed_6b"),)}, "stages"),
+        ({"width": 0.0}, "width"),
+        ({"use_se": 1}, "use_se"),
+        ({"reduction_ratio": 0.5}, "reduction_ratio"),
         ({"input_shape": (32, 32, 0)}, "input_shape"),
     ],
 )
@@ -168,4 +190,10 @@ def test_bad_arguments_of_the_large_builders_raise_before_building():
     with pytest.raises(ValueError, match="dropout_rate"):
         build_model("inception_v4", dropout_rate=-0.1)
     with pytest.raises(ValueError, match="residual_scales"):
-        build_model("inception_resnet_v2", residual_scales=None)
+        build_model("inception_resnet_v2", residual_scales=(0.17, 0.1))
+    with pytest.raises(ValueError, match="use_se"):
+        build_model("se_inception_v3", use_se=1)
+    with pytest.raises(ValueError, match="input_shape"):
+        build_model("se_inception_v3", input_shape=(64, 64, 3))
+    with pytest.raises(ValueError, match="reduction_ratio"):
+        build_model("se_inception_v3", reduction_ratio=300)  # 256 channels // 300 = 0

@@ -1,6 +1,8 @@
-"""Tests of the SE block and the SENet family (convnet_lib.models.se, convnet_lib.models.senet)."""
+"""Tests of the SE block and the ResNet/SENet family (convnet_lib.models.se, .senet).
 
-import functools
+Trainable counts against each row's reference are checked for every model in
+test_registry_and_common.py; SE-Inception-v3 is tested with the Inception family.
+"""
 
 import keras
 import numpy as np
@@ -8,28 +10,12 @@ import pytest
 
 from convnet_lib.complexity import count_flops
 from convnet_lib.complexity import count_params
-from convnet_lib.models import available_models
 from convnet_lib.models import build_model
 from convnet_lib.models import se
-from convnet_lib.models import senet
 from tests.reference_checks import max_relative_difference
 
-# Trainable parameters at 1000 classes of the PyTorch ports of the released Caffe models
-# (Cadene pretrainedmodels, timm legacy_*), which count BN gamma/beta but not BN statistics.
-EXPECTED_TRAINABLE = {
-    "resnet50": 25_557_032,
-    "se_resnet50": 28_088_024,
-    "se_resnext50_32x4d": 27_559_896,
-    "senet154": 115_088_984,
-}
 # Multiply-adds at 224x224 in Hu et al., arXiv 1709.01507, Table 2 (GFLOPs there = G MACs).
 PAPER_GMACS = {"se_resnet50": 3.86, "se_resnext50_32x4d": 4.23}
-
-
-@functools.lru_cache(maxsize=None)
-def imagenet_model(name):
-    keras.backend.clear_session()
-    return build_model(name)
 
 
 def se_block_model(input_shape, reduction_ratio, name="se"):
@@ -95,33 +81,20 @@ def test_excitation_model_rejects_models_without_se():
 # --- the ImageNet models ---------------------------------------------------------------
 
 
-def test_registered():
-    for name in [*EXPECTED_TRAINABLE, "se_inception_v3", "se_resnet_mini"]:
-        assert name in available_models()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(EXPECTED_TRAINABLE))
-def test_trainable_parameters_match_pytorch_ports(name):
-    model = imagenet_model(name)
-    assert count_params(model).trainable == EXPECTED_TRAINABLE[name]
-    assert model.output_shape == (None, 1000)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PAPER_GMACS))
-def test_flops_match_paper(name):
-    flops = count_flops(imagenet_model(name))
+def test_flops_match_paper(name, build_once):
+    flops = count_flops(build_once(name))
     expected = 2 * PAPER_GMACS[name] * 1e9
     assert abs(flops - expected) / expected < 0.01
 
 
 @pytest.mark.slow
-def test_stride_placement_and_groups():
-    resnet = imagenet_model("se_resnet50")
+def test_stride_placement_and_groups(build_once):
+    resnet = build_once("se_resnet50")
     assert resnet.get_layer("conv3_block1_1_conv").strides == (2, 2)  # Caffe layout
     assert resnet.get_layer("conv3_block1_2_conv").strides == (1, 1)
-    resnext = imagenet_model("se_resnext50_32x4d")
+    resnext = build_once("se_resnext50_32x4d")
     assert resnext.get_layer("conv3_block1_1_conv").strides == (1, 1)
     assert resnext.get_layer("conv3_block1_2_conv").strides == (2, 2)
     assert resnext.get_layer("conv2_block1_2_conv").groups == 32
@@ -135,8 +108,8 @@ def test_stride_placement_and_groups():
 
 
 @pytest.mark.slow
-def test_se_sits_on_the_residual_branch_before_the_addition():
-    model = imagenet_model("se_resnet50")
+def test_se_sits_on_the_residual_branch_before_the_addition(build_once):
+    model = build_once("se_resnet50")
     add = model.get_layer("conv2_block2_add")
     inbound = {t._keras_history[0].name for t in add.input}
     assert inbound == {"conv2_block1_out", "conv2_block2_se_scale"}
@@ -144,8 +117,8 @@ def test_se_sits_on_the_residual_branch_before_the_addition():
 
 
 @pytest.mark.slow
-def test_senet154_layout():
-    model = imagenet_model("senet154")
+def test_senet154_layout(build_once):
+    model = build_once("senet154")
     assert [model.get_layer(f"conv1_{i}_conv").filters for i in (1, 2, 3)] == [64, 64, 128]
     assert model.get_layer("conv2_block1_1_conv").filters == 128  # 2 x planes
     assert model.get_layer("conv2_block1_2_conv").filters == 256  # 4 x planes, 64 groups
@@ -161,57 +134,42 @@ def test_resnet50_with_bias_reproduces_keras_applications():
     keras.backend.clear_session()
     shape = (64, 64, 3)
     reference = keras.applications.ResNet50(weights=None, include_top=False, input_shape=shape)
-    ours = senet.resnet50(include_top=False, input_shape=shape, use_bias=True)
+    ours = build_model("resnet50", include_top=False, input_shape=shape, use_bias=True)
     assert count_params(ours).total == count_params(reference).total
     assert max_relative_difference(reference, ours, shape) < 1e-4
 
 
 @pytest.mark.slow
-def test_se_inception_v3_without_se_reproduces_keras_applications():
-    keras.backend.clear_session()
-    shape = (75, 75, 3)
-    reference = keras.applications.InceptionV3(weights=None, include_top=False, input_shape=shape)
-    ours = senet.se_inception_v3(include_top=False, input_shape=shape, use_se=False)
-    assert max_relative_difference(reference, ours, shape) < 1e-4
-
-
-@pytest.mark.slow
-def test_se_inception_v3_has_se_after_every_module():
-    model = imagenet_model("se_inception_v3")
-    assert len(se.excitation_layer_names(model)) == 11  # one per Inception module
-    assert model.get_layer("mixed10_se_scale").output.shape[-1] == 2048
-    assert model.get_layer("mixed0_se_reduce").units == 256 // 16
-
-
 def test_head_arguments():
     keras.backend.clear_session()
-    model = senet.se_resnet50(include_top=False, pooling="avg", input_shape=(32, 32, 3))
+    model = build_model("se_resnet50", include_top=False, pooling="avg", input_shape=(32, 32, 3))
     assert model.output_shape == (None, 2048)
-    model = senet.se_resnet_mini(include_top=False, input_shape=(64, 64, 3))
+
+
+def test_mini_head_arguments():
+    model = build_model("se_resnet_mini", include_top=False, input_shape=(64, 64, 3))
     assert model.output_shape == (None, 8, 8, 96)
-    model = senet.se_resnet_mini(classes=7, classifier_activation=None, pooling="max")
+    model = build_model("se_resnet_mini", classes=7, classifier_activation=None, pooling="max")
     assert model.output_shape == (None, 7)
 
 
 def test_builders_reject_bad_arguments():
     with pytest.raises(ValueError, match="input_shape"):
-        senet.se_resnet50(input_shape=(16, 16, 3))
+        build_model("se_resnet50", input_shape=(16, 16, 3))
     with pytest.raises(ValueError, match="pooling"):
-        senet.senet154(include_top=False, pooling="mean")
+        build_model("senet154", include_top=False, pooling="mean")
     with pytest.raises(ValueError, match="classes"):
-        senet.se_resnext50_32x4d(classes=0)
+        build_model("se_resnext50_32x4d", classes=0)
     with pytest.raises(ValueError, match="reduction_ratio"):
-        senet.se_resnet50(reduction_ratio=0.5)
+        build_model("se_resnet50", reduction_ratio=0.5)
     with pytest.raises(ValueError, match="reduction_ratio"):
-        senet.se_resnet50(reduction_ratio=512)  # 256 channels // 512 = 0 units
+        build_model("se_resnet50", reduction_ratio=512)  # 256 channels // 512 = 0 units
     with pytest.raises(ValueError, match="use_bias"):
-        senet.resnet50(use_bias="no")
-    with pytest.raises(ValueError, match="use_se"):
-        senet.se_inception_v3(use_se=1)
-    with pytest.raises(ValueError, match="input_shape"):
-        senet.se_inception_v3(input_shape=(64, 64, 3))
-    with pytest.raises(ValueError, match="reduction_ratio"):
-        senet.se_inception_v3(reduction_ratio=300)
+        build_model("resnet50", use_bias="no")
+    with pytest.raises(ValueError, match="groups"):
+        build_model("resnet50", groups=0)
+    with pytest.raises(ValueError, match="stem"):
+        build_model("resnet50", stem="7x7")
 
 
 # --- the small SE-ResNet -----------------------------------------------------------------
@@ -245,17 +203,17 @@ def test_mini_excitation_model():
 
 def test_mini_rejects_bad_arguments():
     with pytest.raises(ValueError, match="use_se"):
-        senet.se_resnet_mini(use_se="yes")
+        build_model("se_resnet_mini", use_se="yes")
     with pytest.raises(ValueError, match="depths"):
-        senet.se_resnet_mini(depths=(1, 1))
+        build_model("se_resnet_mini", depths=(1, 1))
     with pytest.raises(ValueError, match="widths"):
-        senet.se_resnet_mini(widths=())
+        build_model("se_resnet_mini", widths=())
     with pytest.raises(ValueError, match="stem_width"):
-        senet.se_resnet_mini(stem_width=0)
+        build_model("se_resnet_mini", stem_width=0)
     with pytest.raises(ValueError, match="reduction_ratio"):
-        senet.se_resnet_mini(reduction_ratio=32)  # 24 channels // 32 = 0 units
-    senet.se_resnet_mini(reduction_ratio=32, use_se=False)  # no SE: the ratio is unused
+        build_model("se_resnet_mini", reduction_ratio=32)  # 24 channels // 32 = 0 units
+    build_model("se_resnet_mini", reduction_ratio=32, use_se=False)  # no SE: the ratio is unused
     with pytest.raises(ValueError, match="input_shape"):
-        senet.se_resnet_mini(input_shape=(4, 4, 1))
+        build_model("se_resnet_mini", input_shape=(4, 4, 1))
     with pytest.raises(ValueError, match="classifier_activation"):
-        senet.se_resnet_mini(classifier_activation=3)
+        build_model("se_resnet_mini", classifier_activation=3)

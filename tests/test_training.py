@@ -1,45 +1,88 @@
-"""The quick/full switch, seeding, accuracy reporting and the distribution strategy."""
+"""The one training recipe, the multi-seed runner and the cached baseline."""
 
-import subprocess
-import sys
-import textwrap
+import dataclasses
 
 import keras
 import numpy as np
 import pytest
 
 from convnet_lib import training
+from convnet_lib.models import build_model
+
+# A recipe small enough for a unit test: 200 training images, 1 epoch, 28x28.
+TINY = training.Recipe(epochs=1, batch_size=50, image_size=28, train_examples=200,
+                       test_examples=100)
 
 
-@pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("0", False), ("", False)])
-def test_quick_mode_reads_the_environment(monkeypatch, value, quick):
-    monkeypatch.setenv(training.QUICK_ENV_VAR, value)
-    assert training.quick_mode() is quick
-    assert training.choose(full=10, quick=1) == (1 if quick else 10)
+@pytest.fixture(scope="module")
+def splits():
+    return training.fashion_mnist_splits(TINY)
 
 
-def test_full_run_is_the_default(monkeypatch):
-    monkeypatch.delenv(training.QUICK_ENV_VAR, raising=False)
-    assert training.quick_mode() is False
+def tiny_cnn():
+    return build_model("baseline_cnn", input_shape=(28, 28, 1), widths=(4, 8), dropout_rate=0.0)
 
 
-def test_unreadable_switch_is_an_error(monkeypatch):
-    monkeypatch.setenv(training.QUICK_ENV_VAR, "sometimes")
-    with pytest.raises(ValueError, match="CONVNET_QUICK='sometimes'"):
-        training.quick_mode()
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"epochs": 0}, "epochs=0"),
+        ({"learning_rate": 0.0}, "learning_rate=0.0"),
+        ({"schedule": "step"}, "schedule='step'"),
+        ({"optimizer": "sgd"}, "optimizer='sgd'"),
+        ({"weight_decay": 1e-4}, "optimizer='adam'"),
+        ({"validation_fraction": 0.0}, "held-out"),
+        ({"image_size": 16}, "image_size=16"),
+        ({"train_examples": 10}, "train_examples=10"),
+        ({"warmup_epochs": 5.0}, "warmup_epochs=5.0"),
+    ],
+)
+def test_recipe_rejects_impossible_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        training.Recipe(**kwargs)
 
 
-def test_set_seed_makes_initialisation_repeatable():
-    def weights():
-        training.set_seed(7)
-        layer = keras.layers.Dense(3)
-        layer.build((None, 4))
-        return layer.kernel
+def test_quick_recipe_shrinks_only_in_quick_mode(monkeypatch):
+    monkeypatch.setenv("CONVNET_QUICK", "0")
+    assert training.quick_recipe() is training.DEFAULT_RECIPE
+    monkeypatch.setenv("CONVNET_QUICK", "1")
+    quick = training.quick_recipe()
+    assert (quick.epochs, quick.train_examples, quick.test_examples) == (1, 2_000, 1_000)
+    assert quick.learning_rate == training.DEFAULT_RECIPE.learning_rate
+    with pytest.raises(ValueError, match="recipe"):
+        training.quick_recipe({"epochs": 1})
 
-    first, second = weights(), weights()
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(first), keras.ops.convert_to_numpy(second))
-    with pytest.raises(ValueError, match="seed=-1"):
-        training.set_seed(-1)
+
+def test_cosine_schedule_decays_to_zero_after_warmup():
+    recipe = dataclasses.replace(TINY, epochs=2, warmup_epochs=0.5, learning_rate=1e-2)
+    schedule = training.learning_rate_schedule(recipe, steps_per_epoch=10)
+    values = [float(schedule(step)) for step in (0, 5, 12, 20)]
+    assert values[0] == pytest.approx(0.0)
+    assert values[1] == pytest.approx(1e-2)
+    assert 0 < values[2] < 1e-2
+    assert values[3] == pytest.approx(0.0, abs=1e-6)
+    constant = dataclasses.replace(TINY, schedule="constant")
+    assert training.learning_rate_schedule(constant, 10) == constant.learning_rate
+
+
+def test_splits_hold_out_validation_and_keep_the_test_set_apart(splits):
+    assert len(splits.train_labels) == 200 and len(splits.test_labels) == 100
+    assert len(splits.validation_labels) == 6_000  # 10 % of the 60,000 training images
+    images, labels = next(iter(splits.train))
+    assert tuple(images.shape[1:]) == (28, 28, 1) and images.shape[0] == 50
+    assert "validation 6,000" in splits.sizes()
+
+
+def test_train_uses_the_recipe_and_validates(splits):
+    model = tiny_cnn()
+    history = training.train(model, splits, TINY, verbose=0)
+    assert set(history.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history.history["loss"]) == TINY.epochs
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    with pytest.raises(ValueError, match="splits"):
+        training.train(model, (1, 2), TINY)
+    with pytest.raises(ValueError, match="verbose=3"):
+        training.train(model, splits, TINY, verbose=3)
 
 
 def test_report_test_accuracy_prints_the_agreed_line(capsys):
@@ -56,49 +99,36 @@ def test_report_test_accuracy_prints_the_agreed_line(capsys):
     assert capsys.readouterr().out.startswith("toy test accuracy: 0.750")
 
 
-def test_single_device_gets_the_default_strategy():
-    import tensorflow as tf
-
-    strategy = training.distribution_strategy()
-    assert strategy.num_replicas_in_sync == 1
-    assert isinstance(strategy, type(tf.distribute.get_strategy()))
-    with pytest.raises(ValueError, match="device_type='TPU'"):
-        training.distribution_strategy(device_type="TPU")
-
-
-def test_mirrored_strategy_trains_on_two_logical_cpus():
-    # Logical devices must be configured before TensorFlow starts, so in a fresh process.
-    script = textwrap.dedent(
-        """
-        import numpy as np, tensorflow as tf, keras
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(
-            cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from convnet_lib import training
-        strategy = training.distribution_strategy(device_type="CPU")
-        assert type(strategy).__name__ == "MirroredStrategy", type(strategy)
-        assert strategy.num_replicas_in_sync == 2
-        training.set_seed(0)
-        with strategy.scope():
-            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
-            model.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy",
-                          metrics=["accuracy"])
-        x = np.random.default_rng(0).normal(size=(256, 4)).astype("float32")
-        y = (x[:, 0] > 0).astype("int64")
-        history = model.fit(x, y, batch_size=32, epochs=5, verbose=0)
-        assert history.history["loss"][-1] < history.history["loss"][0]
-        print("replicas", strategy.num_replicas_in_sync, "accuracy", history.history["accuracy"][-1])
-        """
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "replicas 2" in result.stdout
+def test_run_seeds_is_repeatable_and_compare_prints_one_line(splits, capsys):
+    first = training.run_seeds(tiny_cnn, [0, 1], splits, TINY, label="tiny")
+    again = training.run_seeds(tiny_cnn, [0], splits, TINY, label="tiny")
+    out = capsys.readouterr().out
+    assert "tiny seed 0 (1/2)" in out and "tiny seed 1 (2/2)" in out and "elapsed" in out
+    assert [run.seed for run in first] == [0, 1]
+    assert first[0].correct.shape == (100,)
+    np.testing.assert_array_equal(first[0].correct, again[0].correct)
+    assert first[0].test_accuracy == pytest.approx(first[0].correct.mean())
+    result = training.compare(first, first, "tiny", "tiny again")
+    assert capsys.readouterr().out == result.line() + "\n"
+    assert result.difference == 0.0
+    with pytest.raises(ValueError, match="same seeds"):
+        training.compare(first, first[::-1], "a", "b")
+    with pytest.raises(ValueError, match="seeds"):
+        training.run_seeds(tiny_cnn, [0, 0], splits, TINY)
 
 
-def test_cache_dir_follows_the_environment_variable(monkeypatch, tmp_path):
-    monkeypatch.setenv(training.CACHE_ENV_VAR, str(tmp_path))
-    assert training.cache_dir("complexity") == tmp_path / "complexity"
-    monkeypatch.delenv(training.CACHE_ENV_VAR)
-    assert training.cache_dir("x").parts[-2:] == ("convnet_lib", "x")
-    with pytest.raises(ValueError, match="folder='a/b'"):
-        training.cache_dir("a/b")
+def test_cached_runs_are_trained_once_then_loaded(splits, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CONVNET_CACHE_DIR", str(tmp_path))
+    runs = training.baseline_runs(splits, TINY, seeds=(0,))
+    assert "baseline_cnn seed 0 (1/1)" in capsys.readouterr().out
+    loaded = training.baseline_runs(splits, TINY, seeds=(0,))
+    assert "loaded from the cache" in capsys.readouterr().out
+    assert loaded[0].test_accuracy == runs[0].test_accuracy
+    assert loaded[0].history == runs[0].history
+    np.testing.assert_array_equal(loaded[0].predicted, runs[0].predicted)
+    # Another recipe is another model: trained, not loaded.
+    other = dataclasses.replace(TINY, learning_rate=1e-3)
+    training.baseline_runs(splits, other, seeds=(0,))
+    assert "trained in" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="cache_settings"):
+        training.run_seeds(tiny_cnn, [0], splits, TINY, cache_settings="yes")

@@ -1,29 +1,37 @@
-"""Pieces every model builder shares: the input-shape validator, conv-BN-activation, the head.
+"""The keras.applications API every model shares, and the table-row form of its variants.
 
-These follow the keras.applications API so that every model in the registry is called the
-same way: `include_top`, `input_shape`, `pooling`, `classes`, `classifier_activation`.
+Every builder in the registry is called the same way: `include_top`, `input_shape`,
+`pooling`, `classes`, `classifier_activation`. This module holds the pieces that make that
+true: the input-shape and head validators, the input layer, conv-BN-activation, the
+classification head, and `register_family`, which turns each row of a family's table of
+frozen configurations into a registered builder whose signature lists the row's options.
 """
+
+import dataclasses
+import inspect
 
 import keras
 from keras import layers
 
+from convnet_lib._checks import check_activation
 from convnet_lib._checks import check_bool
 from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
+from convnet_lib.models._registry import register_model
 
 POOLING_CHOICES = (None, "avg", "max")
 
 
-def validate_input_shape(input_shape, default_size, min_size, model_name):
+def validate_input_shape(input_shape, default_size, min_size, model_name, default_channels=3):
     """Checks `input_shape` (height, width, channels) and returns it as a tuple of ints.
 
-    `None` means the model's default: (default_size, default_size, 3). Height and width
-    must be at least `min_size`, the smallest input whose feature maps do not shrink to
-    nothing before the last stage; channels must be at least 1.
+    `None` means the model's default: (default_size, default_size, default_channels).
+    Height and width must be at least `min_size`, the smallest input whose feature maps do
+    not shrink to nothing before the last stage; channels must be at least 1.
     """
     if input_shape is None:
-        return (default_size, default_size, 3)
+        return (default_size, default_size, default_channels)
     if (
         not isinstance(input_shape, (tuple, list))
         or len(input_shape) != 3
@@ -49,17 +57,15 @@ def validate_input_shape(input_shape, default_size, min_size, model_name):
 
 
 def validate_head_arguments(include_top, pooling, classes, classifier_activation):
-    """Checks the four head arguments shared by every builder."""
+    """Checks the four head arguments shared by every builder.
+
+    `classifier_activation` must be None, a callable or the name of a Keras activation:
+    a misspelt name such as "sofmax" fails here, naming the argument, not deep in Keras.
+    """
     check_bool(include_top, "include_top")
     check_choice(pooling, "pooling", POOLING_CHOICES)
     check_int(classes, "classes", minimum=1)
-    if classifier_activation is not None and not (
-        isinstance(classifier_activation, str) or callable(classifier_activation)
-    ):
-        raise ValueError(
-            "`classifier_activation` must be None, a string such as 'softmax', or a "
-            f"callable. Received: classifier_activation={classifier_activation!r}"
-        )
+    check_activation(classifier_activation, "classifier_activation")
 
 
 def model_input(input_shape, name="input_layer"):
@@ -120,3 +126,105 @@ def classification_head(
     if pooling == "max":
         return layers.GlobalMaxPooling2D(name="max_pool")(x)
     return x
+
+
+def se_model_name(name, use_se):
+    """`name` without its "se_" prefix when the SE blocks are switched off, so an ablation
+    names itself ("se_resnet_mini" -> "resnet_mini"); otherwise `name`."""
+    return name[3:] if not use_se and name.startswith("se_") else name
+
+
+# --- Families: one table of frozen configurations, one registered builder per row -------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ModelRow:
+    """The part of a family's table row that is not architecture: the builder's defaults
+    (input size and channels, classes) and the facts the registry records about the row
+    (its keras.applications twin and its reference parameter count with the source; see
+    `convnet_lib.models.model_info`). Each family's configuration dataclass extends it."""
+
+    input_size: int
+    input_channels: int = 3
+    classes: int = 1000
+    keras_twin: str = None
+    reference_params: int = None
+    reference_source: str = None
+
+
+_ROW_FIELDS = tuple(field.name for field in dataclasses.fields(ModelRow))
+_HEAD_DEFAULTS = (
+    ("include_top", True),
+    ("input_shape", None),
+    ("pooling", None),
+    ("classes", None),
+    ("classifier_activation", "softmax"),
+)
+
+
+def row_options(row):
+    """The architecture options of a table row as a dict (every field but `ModelRow`'s).
+
+    These are the keyword arguments its builder accepts besides the keras.applications
+    ones, e.g. `build_model("xception", **row_options(XCEPTION_CONFIGS["xception_mini"]))`.
+    """
+    return {
+        field.name: getattr(row, field.name)
+        for field in dataclasses.fields(row)
+        if field.name not in _ROW_FIELDS
+    }
+
+
+def default_input_shape(row):
+    """(input_size, input_size, input_channels) of a table row."""
+    return (row.input_size, row.input_size, row.input_channels)
+
+
+def _row_builder(name, row, build):
+    """A builder for one row: the keras.applications arguments, then the row's options as
+    keyword-only arguments whose defaults are the row's values."""
+    defaults = dict(_HEAD_DEFAULTS, input_shape=default_input_shape(row), classes=row.classes)
+    parameters = [
+        inspect.Parameter(key, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=value)
+        for key, value in defaults.items()
+    ] + [
+        inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=value)
+        for key, value in row_options(row).items()
+    ]
+    signature = inspect.Signature(parameters)
+
+    def builder(*args, **kwargs):
+        arguments = signature.bind(*args, **kwargs)
+        arguments.apply_defaults()
+        values = dict(arguments.arguments)
+        head = {key: values.pop(key) for key in defaults}
+        return build(dataclasses.replace(row, **values), name=name, **head)
+
+    builder.__signature__ = signature
+    builder.__name__ = builder.__qualname__ = name
+    builder.__module__ = build.__module__
+    builder.__doc__ = (
+        f"Builds {name!r} with `{build.__module__}.{build.__name__}`; the keyword-only "
+        f"arguments default to its table row:\n\n    {row!r}\n\n{inspect.getdoc(build)}"
+    )
+    return builder
+
+
+def register_family(table, build, min_input_size):
+    """Registers every row of a family's table as a model and returns {name: builder}.
+
+    Args:
+        table: {name: row}, each row a frozen dataclass extending `ModelRow`.
+        build: `build(row, name=..., include_top=..., input_shape=..., pooling=...,
+            classes=..., classifier_activation=...)` returns the keras.Model of `row`
+            (after `dataclasses.replace` with the caller's options, which validates them).
+        min_input_size: `min_input_size(row)`, the smallest height/width `row` accepts;
+            the builder and the registry both use it, so it is computed in one place.
+    """
+    builders = {}
+    for name, row in table.items():
+        facts = {key: getattr(row, key) for key in _ROW_FIELDS}
+        builders[name] = register_model(name, min_input_size=min_input_size(row), **facts)(
+            _row_builder(name, row, build)
+        )
+    return builders

@@ -16,7 +16,12 @@ copies weights between the two.
 
     >>> from convnet_lib.models import build_model
     >>> model = build_model("densenet_bc_mini")          # 32x32x1 inputs, 10 classes
+
+Every registered DenseNet is a row of `DENSENET_CONFIGS` (a frozen `DenseNetConfig`);
+`densenet(block_sizes, ...)` builds any other, as keras.applications' `DenseNet(blocks)`.
 """
+
+import dataclasses
 
 import keras
 from keras import layers
@@ -26,9 +31,10 @@ from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
-from convnet_lib.models._registry import register_model
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
@@ -37,33 +43,104 @@ from convnet_lib.models.common import validate_input_shape
 BN_EPSILON = 1.001e-5
 BN_MOMENTUM = 0.99
 
-# Layers per dense block (DenseNet paper, arXiv:1608.06993, Table 1); growth rate 32.
-DENSENET_BLOCK_SIZES = {
-    "densenet121": (6, 12, 24, 16),
-    "densenet169": (6, 12, 32, 32),
-    "densenet201": (6, 12, 48, 32),
-}
-
-# Two small models taught in the notebook (not from the paper):
-# - densenet_teaching: ImageNet stem, 4 blocks of 4 plain BN-ReLU-3x3 layers, k = 32.
-# - densenet_bc_mini: DenseNet-BC for 32x32 inputs; a 3x3 conv + 2x2 max-pool stem so the
-#   blocks run at 16, 8 and 4 pixels (about a quarter of the FLOPs of blocks at 32 pixels).
-SMALL_DENSENETS = {
-    "densenet_teaching": dict(
-        block_sizes=(4, 4, 4, 4), growth_rate=32, bottleneck=False, compression=0.5,
-        stem="imagenet",
-    ),
-    "densenet_bc_mini": dict(
-        block_sizes=(4, 4, 4), growth_rate=12, bottleneck=True, compression=0.5,
-        stem="small", bn_momentum=0.9,
-    ),
-}
-
 # How each stem shrinks the input before the first dense block.
 STEMS = {
     "imagenet": 4,  # 7x7/2 conv -> BN -> ReLU -> 3x3/2 max pool (keras.applications)
     "cifar": 1,  # one 3x3 conv, no BN (DenseNet-BC on CIFAR, arXiv:1608.06993 Sec. 3)
     "small": 2,  # 3x3 conv -> BN -> ReLU -> 2x2 max pool (the ImageNet stem, shrunk)
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DenseNetConfig(ModelRow):
+    """One row of DENSENET_CONFIGS.
+
+    block_sizes: layers in each dense block, e.g. (6, 12, 24, 16) for DenseNet-121; a
+        transition layer follows every block but the last.
+    growth_rate: k, the channels every dense layer adds.
+    bottleneck: put a 1x1 conv of 4k channels before each 3x3 conv (DenseNet-B).
+    compression: fraction of channels a transition keeps (0.5 in DenseNet-C/BC).
+    stem: a key of `STEMS`: "imagenet" (7x7/2 conv, BN, ReLU, 3x3/2 max pool),
+        "small" (3x3 conv, BN, ReLU, 2x2 max pool) or "cifar" (one 3x3 conv).
+    stem_filters: channels out of the stem; None means 2 * growth_rate (64 at k = 32).
+    bn_momentum: BatchNormalization momentum of every BN layer. 0.99 (Keras' default)
+        needs a few thousand steps before the moving variance, which starts at 1, forgets
+        its start; 0.9 (PyTorch's and the Torch original's default) suits short runs of
+        small models.
+    """
+
+    block_sizes: tuple
+    growth_rate: int = 32
+    bottleneck: bool = True
+    compression: float = 0.5
+    stem: str = "imagenet"
+    stem_filters: int = None
+    bn_momentum: float = BN_MOMENTUM
+
+    def __post_init__(self):
+        block_sizes = check_int_sequence(self.block_sizes, "block_sizes", minimum=1)
+        if not block_sizes:
+            raise ValueError(
+                f"`block_sizes` must name at least one dense block. Received: "
+                f"block_sizes={self.block_sizes!r}"
+            )
+        object.__setattr__(self, "block_sizes", block_sizes)
+        check_int(self.growth_rate, "growth_rate", minimum=1)
+        check_bool(self.bottleneck, "bottleneck")
+        check_float(self.compression, "compression", minimum=0.0, maximum=1.0)
+        if self.compression == 0.0:
+            raise ValueError(
+                f"`compression` must be > 0. Received: compression={self.compression!r}"
+            )
+        check_choice(self.stem, "stem", STEMS)
+        if self.stem_filters is not None:
+            check_int(self.stem_filters, "stem_filters", minimum=1)
+        check_float(self.bn_momentum, "bn_momentum", minimum=0.0, maximum=1.0)
+
+
+DENSENET_CONFIGS = {
+    # DenseNet-BC of the paper (arXiv:1608.06993, Table 1), growth rate 32: layer for
+    # layer keras.applications.DenseNet121/169/201, trainable parameters as torchvision.
+    "densenet121": DenseNetConfig(
+        block_sizes=(6, 12, 24, 16), input_size=224, keras_twin="DenseNet121",
+        reference_params=7_978_856, reference_source="torchvision densenet121",
+    ),
+    "densenet169": DenseNetConfig(
+        block_sizes=(6, 12, 32, 32), input_size=224, keras_twin="DenseNet169",
+        reference_params=14_149_480, reference_source="torchvision densenet169",
+    ),
+    "densenet201": DenseNetConfig(
+        block_sizes=(6, 12, 48, 32), input_size=224, keras_twin="DenseNet201",
+        reference_params=20_013_928, reference_source="torchvision densenet201",
+    ),
+    # The notebook's DenseNet (not from the paper): ImageNet stem, 4 blocks of 4 plain
+    # BN-ReLU-3x3 layers, k = 32; channels per stage 64 -> 192 -> 96 -> 224 -> 112 ->
+    # 240 -> 120 -> 248.
+    "densenet_teaching": DenseNetConfig(
+        block_sizes=(4, 4, 4, 4), bottleneck=False, input_size=224,
+    ),
+    # DenseNet-BC for 32x32 images (after the paper's CIFAR models): a 3x3 conv + 2x2
+    # max-pool stem so the blocks run at 16, 8 and 4 pixels (about a quarter of the FLOPs
+    # of blocks at 32 pixels), k = 12; BN momentum 0.9 so that the moving statistics are
+    # usable after a few hundred training steps.
+    "densenet_bc_mini": DenseNetConfig(
+        block_sizes=(4, 4, 4), growth_rate=12, stem="small", bn_momentum=0.9,
+        input_size=32, input_channels=1, classes=10,
+    ),
+    # densenet_bc_mini without bottleneck and compression (a plain DenseNet), its growth
+    # rate and stem narrowed so that it has about the same parameters (notebook 03, 7.2).
+    "densenet_mini": DenseNetConfig(
+        block_sizes=(4, 4, 4), growth_rate=10, bottleneck=False, compression=1.0,
+        stem="small", stem_filters=22, bn_momentum=0.9,
+        input_size=32, input_channels=1, classes=10,
+    ),
+}
+
+# Layers per dense block of the paper's ImageNet models (a view of DENSENET_CONFIGS).
+DENSENET_BLOCK_SIZES = {
+    name: config.block_sizes
+    for name, config in DENSENET_CONFIGS.items()
+    if config.keras_twin is not None
 }
 
 
@@ -151,6 +228,49 @@ def _stem(x, stem, filters, bn_momentum):
     return layers.Conv2D(filters, 3, padding="same", use_bias=False, name="conv1_conv")(x)
 
 
+def min_input_size(config):
+    """Each transition halves the size and the stem divides it by `STEMS[stem]`; the
+    ImageNet stem needs at least 32x32, as keras.applications.DenseNet says."""
+    size = 2 ** (len(config.block_sizes) - 1) * STEMS[config.stem]
+    return max(size, 32 if config.stem == "imagenet" else 1)
+
+
+def build_densenet(config, name, include_top, input_shape, pooling, classes,
+                   classifier_activation):
+    """A DenseNet (arXiv:1608.06993) from a `DenseNetConfig`.
+
+    The ImageNet rows build their layers in the order of keras.applications.DenseNet, so
+    `convnet_lib.weights.transfer_weights` copies weights between the two.
+
+    Args:
+        config: a `DenseNetConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications.
+    """
+    validate_head_arguments(include_top, pooling, classes, classifier_activation)
+    input_shape = validate_input_shape(
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
+    )
+    momentum = config.bn_momentum
+    stem_filters = config.stem_filters or 2 * config.growth_rate
+    inputs = model_input(input_shape)
+    x = _stem(inputs, config.stem, stem_filters, momentum)
+    for index, num_layers in enumerate(config.block_sizes):
+        x = dense_block(
+            x, num_layers, config.growth_rate, name=f"conv{index + 2}",
+            bottleneck=config.bottleneck, bn_momentum=momentum,
+        )
+        if index < len(config.block_sizes) - 1:
+            x = transition_layer(x, config.compression, name=f"pool{index + 2}",
+                                 bn_momentum=momentum)
+    # Pre-activation layers need a last BN-ReLU before pooling.
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, momentum=momentum, name="bn")(x)
+    x = layers.Activation("relu", name="relu")(x)
+    outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
+    return keras.Model(inputs, outputs, name=name)
+
+
 def densenet(
     block_sizes,
     include_top=True,
@@ -167,170 +287,19 @@ def densenet(
     default_size=224,
     name="densenet",
 ):
-    """Builds a DenseNet (arXiv:1608.06993) from its table of block sizes.
+    """Builds a DenseNet (arXiv:1608.06993) from its block sizes, e.g. (6, 12, 24, 16).
 
-    Args:
-        block_sizes: layers in each dense block, e.g. (6, 12, 24, 16) for DenseNet-121;
-            a transition layer follows every block but the last.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
-        growth_rate: k, the channels every dense layer adds.
-        bottleneck: put a 1x1 conv of 4k channels before each 3x3 conv (DenseNet-B).
-        compression: fraction of channels a transition keeps (0.5 in DenseNet-C/BC).
-        stem: "imagenet" (7x7/2 conv, BN, ReLU, 3x3/2 max pool; input / 4) or
-            "cifar" (one 3x3 conv, full resolution).
-        stem_filters: channels out of the stem; None means 2 * growth_rate (64 at k = 32).
-        bn_momentum: BatchNormalization momentum of every BN layer. 0.99 (Keras' default)
-            needs a few thousand steps before the moving variance, which starts at 1,
-            forgets its start; 0.9 (PyTorch's and the Torch original's default) suits short
-            runs of small models.
-        default_size: height and width used when `input_shape` is None.
-        name: the model's name.
+    The options are those of `DenseNetConfig`; `default_size` is the height and width
+    used when `input_shape` is None, `name` the model's name. The registered models are
+    rows of `DENSENET_CONFIGS`: `build_model("densenet121")`.
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    block_sizes = check_int_sequence(block_sizes, "block_sizes", minimum=1)
-    if not block_sizes:
-        raise ValueError(
-            f"`block_sizes` must name at least one dense block. Received: "
-            f"block_sizes={block_sizes!r}"
-        )
-    check_int(growth_rate, "growth_rate", minimum=1)
-    check_bool(bottleneck, "bottleneck")
-    check_float(compression, "compression", minimum=0.0, maximum=1.0)
-    if compression == 0.0:
-        raise ValueError(f"`compression` must be > 0. Received: compression={compression!r}")
-    check_choice(stem, "stem", STEMS)
-    if stem_filters is None:
-        stem_filters = 2 * growth_rate
-    check_int(stem_filters, "stem_filters", minimum=1)
-    check_float(bn_momentum, "bn_momentum", minimum=0.0, maximum=1.0)
-    check_int(default_size, "default_size", minimum=1)
-    # Each transition halves the size; the ImageNet stem divides it by 4 first.
-    min_size = 2 ** (len(block_sizes) - 1) * STEMS[stem]
-    min_size = max(min_size, 32 if stem == "imagenet" else 1)
-    input_shape = validate_input_shape(
-        input_shape, default_size=default_size, min_size=min_size, model_name=name
+    config = DenseNetConfig(
+        block_sizes=block_sizes, growth_rate=growth_rate, bottleneck=bottleneck,
+        compression=compression, stem=stem, stem_filters=stem_filters,
+        bn_momentum=bn_momentum, input_size=check_int(default_size, "default_size", minimum=1),
     )
-
-    inputs = model_input(input_shape)
-    x = _stem(inputs, stem, stem_filters, bn_momentum)
-    for index, num_layers in enumerate(block_sizes):
-        x = dense_block(
-            x, num_layers, growth_rate, name=f"conv{index + 2}", bottleneck=bottleneck,
-            bn_momentum=bn_momentum,
-        )
-        if index < len(block_sizes) - 1:
-            x = transition_layer(x, compression, name=f"pool{index + 2}",
-                                 bn_momentum=bn_momentum)
-    # Pre-activation layers need a last BN-ReLU before pooling.
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, momentum=bn_momentum, name="bn")(x)
-    x = layers.Activation("relu", name="relu")(x)
-    outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
-    return keras.Model(inputs, outputs, name=name)
+    return build_densenet(config, name, include_top, input_shape, pooling, classes,
+                          classifier_activation)
 
 
-def _imagenet_densenet(model_name, include_top, input_shape, pooling, classes,
-                       classifier_activation):
-    return densenet(
-        DENSENET_BLOCK_SIZES[model_name],
-        include_top=include_top,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=model_name,
-    )
-
-
-@register_model("densenet121")
-def densenet121(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-):
-    """DenseNet-121 (arXiv:1608.06993, Table 1): blocks (6, 12, 24, 16), k = 32, BC."""
-    return _imagenet_densenet(
-        "densenet121", include_top, input_shape, pooling, classes, classifier_activation
-    )
-
-
-@register_model("densenet169")
-def densenet169(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-):
-    """DenseNet-169 (arXiv:1608.06993, Table 1): blocks (6, 12, 32, 32), k = 32, BC."""
-    return _imagenet_densenet(
-        "densenet169", include_top, input_shape, pooling, classes, classifier_activation
-    )
-
-
-@register_model("densenet201")
-def densenet201(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-):
-    """DenseNet-201 (arXiv:1608.06993, Table 1): blocks (6, 12, 48, 32), k = 32, BC."""
-    return _imagenet_densenet(
-        "densenet201", include_top, input_shape, pooling, classes, classifier_activation
-    )
-
-
-@register_model("densenet_teaching")
-def densenet_teaching(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-):
-    """The notebook's DenseNet (after arXiv:1608.06993): no bottleneck, compression 0.5.
-
-    7x7/2 conv + max-pool stem (64 channels), 4 dense blocks of 4 BN-ReLU-3x3 layers with
-    growth rate 32 and transitions that halve channels and resolution; channels per stage
-    64 -> 192 -> 96 -> 224 -> 112 -> 240 -> 120 -> 248.
-    """
-    return densenet(
-        include_top=include_top,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name="densenet_teaching",
-        **SMALL_DENSENETS["densenet_teaching"],
-    )
-
-
-@register_model("densenet_bc_mini")
-def densenet_bc_mini(
-    include_top=True,
-    input_shape=(32, 32, 1),
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-):
-    """A small DenseNet-BC for 32x32 images (after the CIFAR models of arXiv:1608.06993).
-
-    Stem: 3x3 conv of 2k = 24 channels -> BN -> ReLU -> 2x2 max pool (16x16). Then 3 dense
-    blocks of 4 bottleneck layers with growth rate k = 12 and compression 0.5, at 16x16,
-    8x8 and 4x4: 28 layers with weights, 105,286 parameters. BN momentum 0.9, so
-    that the moving statistics are usable after a few hundred training steps.
-    """
-    return densenet(
-        include_top=include_top,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        default_size=32,
-        name="densenet_bc_mini",
-        **SMALL_DENSENETS["densenet_bc_mini"],
-    )
+register_family(DENSENET_CONFIGS, build_densenet, min_input_size)

@@ -1,8 +1,13 @@
-"""Inception-v4 and Inception-ResNet-v2, built from one small table language.
+"""The Inception family, built from one small table language: Inception-v4,
+Inception-ResNet-v2, SE-Inception-v3 and a small Inception-ResNet.
 
-Reference:
+References:
 - [Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning](
   https://arxiv.org/abs/1602.07261) (Szegedy, Ioffe, Vanhoucke and Alemi, AAAI 2017)
+- [Rethinking the Inception Architecture for Computer Vision](
+  https://arxiv.org/abs/1512.00567) (Inception-v3; Szegedy et al., CVPR 2016)
+- [Squeeze-and-Excitation Networks](https://arxiv.org/abs/1709.01507) (Hu et al., CVPR
+  2018; SE-Inception-v3 in its Figure 2)
 
 An Inception *module* runs several *branches* on the same input and concatenates their
 outputs along the channel axis. Here a module is written as data, a tuple of branches,
@@ -16,34 +21,72 @@ and each branch is a tuple of steps applied one after the other:
 - a list of conv steps, as the *last* step only: a fork; each conv is applied to the
   branch so far and their outputs are concatenated (the 1x3 / 3x1 pair of Inception-C).
 
-`inception_module(x, MODULES["inception_a"], name)` then builds one module. The three
-registered builders only differ in their stems, their tables and their stage depths:
-
-- `inception_v4`: the pure Inception network of the paper's Figure 9 with the layer
-  configuration of the public ports (timm `inception_v4`, Cadene `pretrainedmodels`):
-  BatchNormalization with scale and offset, no conv bias, epsilon 1e-3.
-- `inception_resnet_v2`: layer for layer the keras.applications `InceptionResNetV2`
-  (BatchNormalization without scale, as in TF-slim), so its weights transfer.
-- `inception_resnet_mini`: the same modules with fewer repeats and an eighth of the
-  width (at least 8 filters per conv), and a small stem for 32x32 grey images
-  (Fashion-MNIST padded to 32x32).
+`inception_module(x, MODULES["inception_a"], name)` then builds one module. A whole network
+is one row of `INCEPTION_CONFIGS` (a frozen `InceptionConfig`): a stem, modules applied
+once, stages of repeated blocks (plain modules, or Inception-ResNet blocks when the row has
+`residual_scales`), and an SE switch. Inception-v4 has the layer configuration of the
+public ports (timm `inception_v4`, Cadene `pretrainedmodels`: BatchNormalization with scale,
+no conv bias); Inception-ResNet-v2 and SE-Inception-v3 without SE are layer for layer
+keras.applications' InceptionResNetV2 and InceptionV3 (BatchNormalization without scale, as
+in TF-slim), so their weights transfer; the mini scales Inception-ResNet-v2 down for 32x32
+grey images.
 """
+
+import dataclasses
 
 import keras
 from keras import layers
 
+from convnet_lib._checks import check_bool
+from convnet_lib._checks import check_choice
 from convnet_lib._checks import check_float
+from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
-from convnet_lib.models._registry import register_model
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
+from convnet_lib.models.common import se_model_name
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
+from convnet_lib.models.se import se_block
 
 _VALID = "valid"
 
-# Every module of both networks as a table of branches (see the module docstring).
+
+def _inception_v3_a(pool_filters):
+    """Inception-v3's 35x35 module (Szegedy et al. 2016, Figure 5, 5x5 kept as in the
+    released model); the pooling branch's width grows from 32 to 64."""
+    return (
+        ((64, 1),),
+        ((48, 1), (64, 5)),
+        ((64, 1), (96, 3), (96, 3)),
+        ("avg", (pool_filters, 1)),
+    )
+
+
+def _inception_v3_c(width):
+    """Inception-v3's 17x17 module with 7x7 factorised into 1x7 and 7x1 (Figure 6, n = 7);
+    `width` is the inner width of the 7x7 branches (128, 160, 160, 192)."""
+    return (
+        ((192, 1),),
+        ((width, 1), (width, (1, 7)), (192, (7, 1))),
+        ((width, 1), (width, (7, 1)), (width, (1, 7)), (width, (7, 1)), (192, (1, 7))),
+        ("avg", (192, 1)),
+    )
+
+
+# Inception-v3's 8x8 module with the expanded 1x3 / 3x1 filter bank (Figure 7).
+_INCEPTION_V3_E = (
+    ((320, 1),),
+    ((384, 1), [(384, (1, 3)), (384, (3, 1))]),
+    ((448, 1), (384, 3), [(384, (1, 3)), (384, (3, 1))]),
+    ("avg", (192, 1)),
+)
+
+
+# Every module of the family as a table of branches (see the module docstring).
 MODULES = {
     # Inception-v4 stem, after three plain convolutions (paper Figure 3).
     "mixed_3a": (
@@ -118,14 +161,34 @@ MODULES = {
         ((192, 1),),
         ((192, 1), (224, (1, 3)), (256, (3, 1))),
     ),
+    # Inception-v3 as keras.applications.InceptionV3 builds it, named as there.
+    "mixed0": _inception_v3_a(32),
+    "mixed1": _inception_v3_a(64),
+    "mixed2": _inception_v3_a(64),
+    "mixed3": (  # grid reduction 35 -> 17
+        ((384, 3, 2, _VALID),),
+        ((64, 1), (96, 3), (96, 3, 2, _VALID)),
+        ("max",),
+    ),
+    "mixed4": _inception_v3_c(128),
+    "mixed5": _inception_v3_c(160),
+    "mixed6": _inception_v3_c(160),
+    "mixed7": _inception_v3_c(192),
+    "mixed8": (  # grid reduction 17 -> 8
+        ((192, 1), (320, 3, 2, _VALID)),
+        ((192, 1), (192, (1, 7)), (192, (7, 1)), (192, 3, 2, _VALID)),
+        ("max",),
+    ),
+    "mixed9": _INCEPTION_V3_E,
+    "mixed10": _INCEPTION_V3_E,
 }
 
 # Stems: one branch each, applied before the first module.
 STEMS = {
     # Inception-v4: three convolutions, then the modules mixed_3a, mixed_4a, mixed_5a.
     "inception_v4": ((32, 3, 2, _VALID), (32, 3, 1, _VALID), (64, 3)),
-    # Inception-ResNet-v2 as in keras.applications, then the module mixed_5b.
-    "inception_resnet_v2": (
+    # Inception-v3 as in keras.applications; InceptionResNetV2 there uses it too.
+    "inception_v3": (
         (32, 3, 2, _VALID),
         (32, 3, 1, _VALID),
         (64, 3),
@@ -138,28 +201,123 @@ STEMS = {
     "inception_resnet_mini": ((32, 3), "max_same"),
 }
 
-# Inception-v4: how many Inception-A, -B and -C modules (paper Figure 9).
-INCEPTION_V4_DEPTHS = (4, 7, 3)
-
-# Inception-ResNet variants: stem, blocks per stage (A, B, C), width multiplier of every
-# module, default and smallest input size. The smallest size is the one whose last
-# "valid" stride-2 reduction still sees a 3x3 map (and so outputs 1x1): for the v2 stem,
-# 75 -> 37 -> 35 -> 17 -> 15 -> 7 -> 3 -> 1, as keras.applications says; for the mini,
-# 13 -> 7 -> 3 -> 1.
-INCEPTION_RESNET_CONFIGS = {
-    "inception_resnet_v2": dict(
-        stem="inception_resnet_v2", repeats=(10, 20, 10), width=1.0, default_size=299,
-        min_size=75,
-    ),
-    "inception_resnet_mini": dict(
-        stem="inception_resnet_mini", repeats=(2, 2, 2), width=0.125, default_size=32,
-        min_size=13,
-    ),
-}
-
 # Residual scaling of the A, B and C blocks (keras.applications / TF-slim values; the
 # paper recommends factors between 0.1 and 0.3 to keep very wide networks stable).
 RESIDUAL_SCALES = (0.17, 0.1, 0.2)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class InceptionConfig(ModelRow):
+    """One row of INCEPTION_CONFIGS: a network as a sequence of `MODULES` tables.
+
+    stem: a key of `STEMS`, the branch applied to the input (its layers named "stem_...").
+    stem_modules: keys of `MODULES` applied once each after the stem, named by their key.
+    stages: (block, reduction) pairs: `repeats[i]` copies of MODULES[block], then the
+        module MODULES[reduction] once (None: no reduction).
+    repeats: blocks in each stage.
+    residual_scales: None: the blocks are plain Inception modules, named `{block}{i}`.
+        Otherwise one scale per stage and the blocks are Inception-ResNet blocks named
+        `{block}_{i}`; the last block of the network is linear with scale 1.
+    width: multiplier of the filters of every module's convs (not the stem's).
+    bn_scale: whether BatchNormalization learns a scale (gamma); keras.applications'
+        InceptionV3 and InceptionResNetV2 do not.
+    top_filters: filters of a 1x1 conv-BN-ReLU ("conv_7b") before the head, or None.
+    use_se: an SE block after every module applied once and every plain block, and on the
+        residual branch of every Inception-ResNet block (named `{module}_se_...`).
+    reduction_ratio: r of every SE block (16 in the paper); unused without SE.
+    dropout_rate: dropout before the classifier.
+    residual: False removes the additions of the Inception-ResNet blocks (each outputs the
+        activation of its projected branch; every width stays): the controlled
+        comparison of residual against non-residual Inception (notebook 01).
+    """
+
+    stem: str
+    stem_modules: tuple
+    stages: tuple = ()
+    repeats: tuple = ()
+    residual_scales: tuple = None
+    width: float = 1.0
+    bn_scale: bool = True
+    top_filters: int = None
+    use_se: bool = False
+    reduction_ratio: float = 16
+    dropout_rate: float = 0.0
+    residual: bool = True
+
+    def __post_init__(self):
+        check_choice(self.stem, "stem", STEMS)
+        for module in self.stem_modules:
+            check_choice(module, "stem_modules", MODULES)
+        for stage in self.stages:
+            if not isinstance(stage, tuple) or len(stage) != 2:
+                raise ValueError(
+                    "Every entry of `stages` must be a (block, reduction) pair. "
+                    f"Received: stages={self.stages!r}"
+                )
+            check_choice(stage[0], "stages", MODULES)
+            check_choice(stage[1], "stages", (None, *MODULES))
+        count = len(self.stages)
+        repeats = check_int_sequence(self.repeats, "repeats", minimum=1, length=count)
+        object.__setattr__(self, "repeats", repeats)
+        scales = self.residual_scales
+        if scales is not None:
+            if not isinstance(scales, (list, tuple)) or len(scales) != count:
+                raise ValueError(
+                    f"`residual_scales` must be None or a list or tuple of {count} numbers "
+                    f"(one per stage). Received: residual_scales={scales!r}"
+                )
+            scales = tuple(check_float(s, "residual_scales", minimum=0.0, maximum=10.0)
+                           for s in scales)
+            object.__setattr__(self, "residual_scales", scales)
+        if check_float(self.width, "width", minimum=0.0) == 0.0:
+            raise ValueError(f"`width` must be > 0. Received: width={self.width!r}")
+        check_bool(self.bn_scale, "bn_scale")
+        check_bool(self.residual, "residual")
+        if self.top_filters is not None:
+            check_int(self.top_filters, "top_filters", minimum=1)
+        check_bool(self.use_se, "use_se")
+        check_float(self.reduction_ratio, "reduction_ratio", minimum=1.0)
+        check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
+
+
+_INCEPTION_RESNET_V2 = dict(
+    stem_modules=("mixed_5b",),
+    stages=(("block35", "mixed_6a"), ("block17", "mixed_7a"), ("block8", None)),
+    residual_scales=RESIDUAL_SCALES, bn_scale=False, top_filters=1536,
+)
+
+INCEPTION_CONFIGS = {
+    # Paper Figure 9: stem, 4 x A, Reduction-A, 7 x B, Reduction-B, 3 x C; trainable
+    # parameters as the PyTorch ports count them.
+    "inception_v4": InceptionConfig(
+        stem="inception_v4", stem_modules=("mixed_3a", "mixed_4a", "mixed_5a"),
+        stages=(("inception_a", "reduction_a"), ("inception_b", "reduction_b"),
+                ("inception_c", None)),
+        repeats=(4, 7, 3), input_size=299, reference_params=42_679_816,
+        reference_source="Cadene pretrainedmodels inceptionv4",
+    ),
+    # Paper Figure 15, as keras.applications builds it (stem of Inception-v3, mixed_5b,
+    # 10 x A, Reduction-A, 20 x B, Reduction-B, 10 x C, a 1x1 conv of 1536).
+    "inception_resnet_v2": InceptionConfig(
+        stem="inception_v3", **_INCEPTION_RESNET_V2, repeats=(10, 20, 10), input_size=299,
+        keras_twin="InceptionResNetV2", reference_params=55_813_192,
+        reference_source="keras.applications.InceptionResNetV2 (trainable)",
+    ),
+    # keras.applications.InceptionV3 with an SE block after every module (Hu et al.).
+    "se_inception_v3": InceptionConfig(
+        stem="inception_v3", stem_modules=tuple(f"mixed{index}" for index in range(11)),
+        bn_scale=False, use_se=True, input_size=299,
+    ),
+    # The modules of inception_resnet_v2 at an eighth of their width, 2 blocks per stage,
+    # for 32x32 images: 32x32 -> 16x16 (stem) -> 7x7 -> 3x3.
+    "inception_resnet_mini": InceptionConfig(
+        stem="inception_resnet_mini", **_INCEPTION_RESNET_V2, repeats=(2, 2, 2),
+        width=0.125, input_size=32, input_channels=1, classes=10,
+    ),
+}
+
+# Inception-v4: how many Inception-A, -B and -C modules (a view of its row).
+INCEPTION_V4_DEPTHS = INCEPTION_CONFIGS["inception_v4"].repeats
 
 
 MIN_FILTERS = 8
@@ -169,6 +327,44 @@ def scale_filters(filters, width):
     """Filters of a conv after the width multiplier: `round(filters * width)`, but never
     below 8 (or below `filters` itself), so narrow variants keep usable branches."""
     return max(min(filters, MIN_FILTERS), int(round(filters * width)))
+
+
+def _step_size(size, step):
+    """Height (= width) of the map after one step of a branch."""
+    if step == "avg":
+        return size
+    if step == "max":
+        return (size - 3) // 2 + 1
+    if step == "max_same":
+        return -(-size // 2)
+    _, kernel_size, strides, padding = (tuple(step) + (1, "same"))[:4]
+    if padding == "same":
+        return -(-size // strides)
+    kernel = max(kernel_size) if isinstance(kernel_size, tuple) else kernel_size
+    return (size - kernel) // strides + 1
+
+
+def _branch_size(size, steps):
+    for step in steps:
+        if isinstance(step, list):
+            return min(_step_size(size, conv) for conv in step)
+        size = _step_size(size, step)
+    return size
+
+
+def min_input_size(config):
+    """The smallest height/width whose last map is still at least 1x1, computed from the
+    tables: for the Inception-v3 stem 75 -> 37 -> 35 -> 17 -> 15 -> 7 -> 3 (Reduction-A)
+    -> 1 (Reduction-B), as keras.applications says; for the mini stem 13 -> 7 -> 3 -> 1."""
+
+    def last_size(size):
+        size = _branch_size(size, STEMS[config.stem])
+        modules = [*config.stem_modules, *(m for stage in config.stages for m in stage if m)]
+        for module in modules:
+            size = min(_branch_size(size, branch) for branch in MODULES[module])
+        return size
+
+    return next(size for size in range(1, 4097) if last_size(size) >= 1)
 
 
 def _apply_step(x, step, name, bn_scale, width):
@@ -224,13 +420,16 @@ def inception_module(x, branches, name, bn_scale=True, width=1.0):
     return layers.Concatenate(axis=-1, name=f"{name}_concat")(outputs)
 
 
-def inception_resnet_block(x, branches, scale, name, activation="relu", width=1.0):
+def inception_resnet_block(
+    x, branches, scale, name, activation="relu", width=1.0, bn_scale=False,
+    reduction_ratio=None, residual=True,
+):
     """An Inception-ResNet block: `activation(x + scale * project(inception(x)))`.
 
     The Inception branches are concatenated, a linear 1x1 convolution (with bias, no
     BatchNormalization, as in keras.applications) projects them back to the channels of
     `x`, the result is multiplied by `scale` (residual scaling, paper Section 3.3) and
-    added to `x`. BatchNormalization here has no scale, like keras.applications.
+    added to `x`.
 
     Args:
         x: input tensor (batch, height, width, channels).
@@ -239,202 +438,79 @@ def inception_resnet_block(x, branches, scale, name, activation="relu", width=1.
         name: prefix of every layer name, e.g. "block35_1".
         activation: applied after the addition; None for the linear last block.
         width: multiplier of the branch convs' filters.
+        bn_scale: whether BatchNormalization learns a scale (gamma; keras.applications: no).
+        reduction_ratio: None, or r of an SE block on the projected residual before the
+            scaling (on the residual branch, as in SE-ResNet; Hu et al., Figure 3).
+        residual: False drops the addition (and the scaling): the block outputs
+            `activation(project(inception(x)))`, with the same layers otherwise.
     """
-    mixed = inception_module(x, branches, f"{name}_mixed", bn_scale=False, width=width)
-    residual = layers.Conv2D(x.shape[-1], 1, use_bias=True, name=f"{name}_conv")(mixed)
-    residual = layers.Rescaling(scale, name=f"{name}_scale")(residual)
-    x = layers.Add(name=f"{name}_add")([x, residual])
+    mixed = inception_module(x, branches, f"{name}_mixed", bn_scale=bn_scale, width=width)
+    branch = layers.Conv2D(x.shape[-1], 1, use_bias=True, name=f"{name}_conv")(mixed)
+    if reduction_ratio is not None:
+        branch = se_block(branch, reduction_ratio, name=f"{name}_se")
+    if residual:
+        branch = layers.Rescaling(scale, name=f"{name}_scale")(branch)
+        x = layers.Add(name=f"{name}_add")([x, branch])
+    else:
+        x = branch
     if activation is not None:
         x = layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x
 
 
-@register_model("inception_v4")
-def inception_v4(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    dropout_rate=0.0,
-):
-    """Inception-v4 (arXiv:1602.07261, Figure 9): stem, 4 x A, Reduction-A, 7 x B,
-    Reduction-B, 3 x C, global average pooling and a classifier.
+def build_inception(config, name, include_top, input_shape, pooling, classes,
+                    classifier_activation):
+    """An Inception network from an `InceptionConfig`; see its docstring for each option.
 
-    Layer configuration of the public PyTorch ports (timm `inception_v4`, Cadene
-    `pretrainedmodels`): 42,679,816 trainable parameters at 1000 classes. The default
-    input is 299x299x3; the smallest is 75x75.
+    The rows "inception_resnet_v2" and "se_inception_v3" (with `use_se=False`) build the
+    layers of keras.applications' InceptionResNetV2 and InceptionV3 in their order, so
+    `convnet_lib.weights.transfer_weights` copies those models' weights. Without SE the
+    model's name loses its "se_" prefix ("inception_v3").
 
     Args:
+        config: an `InceptionConfig`.
+        name: the model's name.
         include_top, input_shape, pooling, classes, classifier_activation: as in
             keras.applications.
-        dropout_rate: dropout before the classifier (the paper used keep-probability 0.8,
-            i.e. 0.2; the ports default to 0.0).
     """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
-    # 75 -> 37 -> 35 -> 17 (mixed_3a) -> 15 (mixed_4a) -> 7 (mixed_5a) -> 3 -> 1.
     input_shape = validate_input_shape(
-        input_shape, default_size=299, min_size=75, model_name="inception_v4"
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
     )
+    ratio = config.reduction_ratio if config.use_se else None
+    options = dict(bn_scale=config.bn_scale, width=config.width)
+
+    def module(x, key, module_name):
+        x = inception_module(x, MODULES[key], module_name, **options)
+        return x if ratio is None else se_block(x, ratio, name=f"{module_name}_se")
+
     inputs = model_input(input_shape)
-    x = inception_branch(inputs, STEMS["inception_v4"], "stem")
-    for module in ("mixed_3a", "mixed_4a", "mixed_5a"):
-        x = inception_module(x, MODULES[module], module)
-    stages = (
-        ("inception_a", "reduction_a"),
-        ("inception_b", "reduction_b"),
-        ("inception_c", None),
-    )
-    for (module, reduction), depth in zip(stages, INCEPTION_V4_DEPTHS):
+    x = inception_branch(inputs, STEMS[config.stem], "stem", bn_scale=config.bn_scale)
+    for key in config.stem_modules:
+        x = module(x, key, key)
+    scales = config.residual_scales or (None,) * len(config.stages)
+    stages = zip(config.stages, config.repeats, scales)
+    for stage, ((block, reduction), depth, scale) in enumerate(stages):
         for index in range(1, depth + 1):
-            x = inception_module(x, MODULES[module], f"{module}{index}")
-        if reduction is not None:
-            x = inception_module(x, MODULES[reduction], reduction)
-    outputs = classification_head(
-        x, include_top, pooling, classes, classifier_activation, dropout_rate=dropout_rate
-    )
-    return keras.Model(inputs, outputs, name="inception_v4")
-
-
-def inception_resnet(
-    inputs,
-    stem,
-    repeats,
-    width,
-    residual_scales,
-    include_top,
-    pooling,
-    classes,
-    classifier_activation,
-    dropout_rate,
-    name,
-):
-    """The Inception-ResNet-v2 layout on `inputs`: stem, mixed_5b, A blocks, Reduction-A,
-    B blocks, Reduction-B, C blocks (the last one linear, scale 1), a 1x1 conv and the head.
-    Layer for layer the order of keras.applications `InceptionResNetV2`."""
-    x = inception_branch(inputs, STEMS[stem], "stem", bn_scale=False)
-    x = inception_module(x, MODULES["mixed_5b"], "mixed_5b", bn_scale=False, width=width)
-    stages = (("block35", "mixed_6a"), ("block17", "mixed_7a"), ("block8", None))
-    for (block, reduction), depth, scale in zip(stages, repeats, residual_scales):
-        for index in range(1, depth + 1):
-            last = reduction is None and index == depth
+            if scale is None:
+                x = module(x, block, f"{block}{index}")
+                continue
+            last = stage == len(config.stages) - 1 and index == depth
             x = inception_resnet_block(
-                x,
-                MODULES[block],
-                scale=1.0 if last else scale,
-                name=f"{block}_{index}",
-                activation=None if last else "relu",
-                width=width,
+                x, MODULES[block], scale=1.0 if last else scale, name=f"{block}_{index}",
+                activation=None if last else "relu", reduction_ratio=ratio,
+                residual=config.residual, **options,
             )
         if reduction is not None:
-            x = inception_module(x, MODULES[reduction], reduction, bn_scale=False, width=width)
-    x = conv_bn(x, scale_filters(1536, width), 1, name="conv_7b", bn_scale=False)
+            x = module(x, reduction, reduction)
+    if config.top_filters is not None:
+        x = conv_bn(x, scale_filters(config.top_filters, config.width), 1, name="conv_7b",
+                    bn_scale=config.bn_scale)
     outputs = classification_head(
-        x, include_top, pooling, classes, classifier_activation, dropout_rate=dropout_rate
+        x, include_top, pooling, classes, classifier_activation,
+        dropout_rate=config.dropout_rate,
     )
-    return keras.Model(inputs, outputs, name=name)
+    return keras.Model(inputs, outputs, name=se_model_name(name, config.use_se))
 
 
-def _check_residual_scales(residual_scales):
-    if not isinstance(residual_scales, (list, tuple)) or len(residual_scales) != 3:
-        raise ValueError(
-            "`residual_scales` must be a list or tuple of 3 numbers (A, B, C blocks). "
-            f"Received: residual_scales={residual_scales!r}"
-        )
-    return tuple(
-        check_float(s, "residual_scales", minimum=0.0, maximum=10.0) for s in residual_scales
-    )
-
-
-@register_model("inception_resnet_v2")
-def inception_resnet_v2(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    dropout_rate=0.0,
-    residual_scales=RESIDUAL_SCALES,
-):
-    """Inception-ResNet-v2 (arXiv:1602.07261, Figure 15), as keras.applications builds it.
-
-    Same layers in the same order as `keras.applications.InceptionResNetV2` (55,873,736
-    parameters at 1000 classes, BatchNormalization without scale), so
-    `convnet_lib.weights.transfer_weights` copies its weights. Default input 299x299x3;
-    the smallest is 75x75.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
-        dropout_rate: dropout before the classifier (keras.applications has none).
-        residual_scales: residual scaling of the A, B and C blocks.
-    """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
-    residual_scales = _check_residual_scales(residual_scales)
-    config = INCEPTION_RESNET_CONFIGS["inception_resnet_v2"]
-    input_shape = validate_input_shape(
-        input_shape, config["default_size"], config["min_size"], "inception_resnet_v2"
-    )
-    return inception_resnet(
-        model_input(input_shape),
-        config["stem"],
-        config["repeats"],
-        config["width"],
-        residual_scales,
-        include_top,
-        pooling,
-        classes,
-        classifier_activation,
-        dropout_rate,
-        name="inception_resnet_v2",
-    )
-
-
-@register_model("inception_resnet_mini")
-def inception_resnet_mini(
-    include_top=True,
-    input_shape=(32, 32, 1),
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-    dropout_rate=0.0,
-    residual_scales=RESIDUAL_SCALES,
-    repeats=(2, 2, 2),
-):
-    """A small Inception-ResNet-v2 for 32x32 images (arXiv:1602.07261, scaled down).
-
-    The modules of `inception_resnet_v2` at an eighth of their width (at least 8 filters
-    per convolution), `repeats` blocks per stage instead of (10, 20, 10), and a stem of
-    one 3x3 convolution and a stride-2 max pool (32x32 -> 16x16 -> 7x7 -> 3x3). The
-    smallest input is 13x13.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
-        dropout_rate: dropout before the classifier.
-        residual_scales: residual scaling of the A, B and C blocks.
-        repeats: Inception-ResNet blocks in the A, B and C stages (each at least 1).
-    """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    check_float(dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
-    residual_scales = _check_residual_scales(residual_scales)
-    repeats = check_int_sequence(repeats, "repeats", minimum=1, length=3)
-    config = INCEPTION_RESNET_CONFIGS["inception_resnet_mini"]
-    input_shape = validate_input_shape(
-        input_shape, config["default_size"], config["min_size"], "inception_resnet_mini"
-    )
-    return inception_resnet(
-        model_input(input_shape),
-        config["stem"],
-        repeats,
-        config["width"],
-        residual_scales,
-        include_top,
-        pooling,
-        classes,
-        classifier_activation,
-        dropout_rate,
-        name="inception_resnet_mini",
-    )
+register_family(INCEPTION_CONFIGS, build_inception, min_input_size)

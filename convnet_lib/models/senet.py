@@ -1,4 +1,4 @@
-"""ResNet, SE-ResNet, SE-ResNeXt, SENet-154 and SE-Inception-v3, plus a small SE-ResNet.
+"""ResNet and its Squeeze-and-Excitation variants: SE-ResNet, SE-ResNeXt, SENet-154, a mini.
 
 Reference:
     Hu, Shen, Albanie, Sun, Wu, "Squeeze-and-Excitation Networks", CVPR 2018 / TPAMI 2019,
@@ -7,11 +7,10 @@ Reference:
     https://arxiv.org/abs/1512.03385
     Xie, Girshick, Dollar, Tu, He, "Aggregated Residual Transformations for Deep Neural
     Networks" (ResNeXt), CVPR 2017, https://arxiv.org/abs/1611.05431
-    Szegedy et al., "Rethinking the Inception Architecture for Computer Vision"
-    (Inception-v3), CVPR 2016, https://arxiv.org/abs/1512.00567
 
-One SE piece (`convnet_lib.models.se.se_block`) is switched on per model. The ImageNet
-models mirror the layouts of the released Caffe models as ported to PyTorch by Cadene's
+Every model is a row of `RESNET_CONFIGS` (a frozen `ResNetConfig`), and one SE piece
+(`convnet_lib.models.se.se_block`) is switched on per row with `use_se`. The ImageNet
+rows mirror the layouts of the released Caffe models as ported to PyTorch by Cadene's
 `pretrainedmodels` (and timm's `legacy_*` models): BatchNormalization with scale and offset,
 no convolution bias, SE FC layers with bias, so their trainable parameter counts are equal.
 ResNet-50 and SE-ResNet-50 put the stride of a downsampling bottleneck on its first 1x1
@@ -19,7 +18,8 @@ convolution (the original Caffe layout); SE-ResNeXt and SENet-154 put it on the 
 Strided convolutions pad symmetrically (ZeroPadding2D + "valid"), as PyTorch does. The
 stem's max pooling pads one pixel on each side (as keras.applications ResNet50 and
 torchvision do), where the Caffe/Cadene models use `ceil_mode`; the output sizes, parameters
-and FLOPs are the same.
+and FLOPs are the same. SE-Inception-v3 lives with the Inception tables
+(`convnet_lib.models.inception`).
 """
 
 import dataclasses
@@ -28,12 +28,16 @@ import keras
 from keras import layers
 
 from convnet_lib._checks import check_bool
+from convnet_lib._checks import check_choice
+from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
-from convnet_lib.models._registry import register_model
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
+from convnet_lib.models.common import se_model_name
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 from convnet_lib.models.se import se_block
@@ -42,37 +46,111 @@ from convnet_lib.models.se import se_units
 # PyTorch's BatchNorm2d epsilon, the one the ported Caffe models use.
 BN_EPSILON = 1e-5
 
+# How much each stem shrinks the input: "imagenet" is a 7x7/2 conv and a 3x3/2 max pool,
+# "deep" three 3x3 convs (the first with stride 2) and the max pool, "small" one 3x3 conv.
+STEMS = {"imagenet": 4, "deep": 4, "small": 1}
 
-@dataclasses.dataclass(frozen=True)
-class BottleneckSpec:
-    """One row of the ImageNet model table.
 
-    depths: bottleneck units in each of the four stages.
-    widths: (conv1, conv2) widths of a unit as multiples of its `planes` (64, 128, 256,
-        512 in stages 1-4); conv3 always has 4 * planes filters.
-    groups: groups of the 3x3 convolution (cardinality; 1 = plain ResNet).
-    stride_on_3x3: where a downsampling unit strides: the 3x3 (True) or the first 1x1.
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ResNetConfig(ModelRow):
+    """One row of RESNET_CONFIGS.
+
+    unit: "bottleneck" (1x1, 3x3, 1x1; 4 * width channels out) or "basic" (two 3x3).
+    depths: residual units in each stage.
+    widths: width of each stage: its output channels for basic units, its `planes` for
+        bottlenecks (64, 128, 256, 512 in ResNet-50).
+    bottleneck_widths: (conv1, conv2) widths of a bottleneck as multiples of its planes.
+    groups: groups of the bottleneck's 3x3 convolution (cardinality; 1 = plain ResNet).
+    stride_on_3x3: where a downsampling bottleneck strides: the 3x3 (True) or the first 1x1.
+    stem: a key of `STEMS`.
+    stem_width: filters of the stem (the deep stem: stem_width // 2, stem_width // 2,
+        stem_width).
+    first_stride: stride of the first stage (1 after a pooling stem, 2 after "small").
+    shortcut_kernel: kernel of the projection shortcut in stages 2 and later (the first
+        stage uses 1x1).
     use_se: an SE block on the residual branch of every unit.
-    deep_stem: three 3x3 convolutions (64, 64, 128) instead of one 7x7 (64).
-    shortcut_kernel: kernel of the projection shortcut in stages 2-4 (stage 1 uses 1x1).
+    reduction_ratio: r of every SE block (16 in the paper); unused without SE.
+    use_bias: a bias on every convolution (keras.applications.ResNet50 has them).
     dropout_rate: dropout before the classifier.
     """
 
+    unit: str
     depths: tuple
     widths: tuple
-    groups: int
-    stride_on_3x3: bool
-    use_se: bool
-    deep_stem: bool
-    shortcut_kernel: int
-    dropout_rate: float
+    bottleneck_widths: tuple = (1, 1)
+    groups: int = 1
+    stride_on_3x3: bool = False
+    stem: str = "imagenet"
+    stem_width: int = 64
+    first_stride: int = 1
+    shortcut_kernel: int = 1
+    use_se: bool = False
+    reduction_ratio: float = 16
+    use_bias: bool = False
+    dropout_rate: float = 0.0
+
+    def __post_init__(self):
+        check_choice(self.unit, "unit", ("bottleneck", "basic"))
+        widths = check_int_sequence(self.widths, "widths", minimum=1)
+        if not widths:
+            raise ValueError(f"`widths` must name at least one stage. Received: widths={widths!r}")
+        depths = check_int_sequence(self.depths, "depths", minimum=1, length=len(widths))
+        bottleneck_widths = check_int_sequence(
+            self.bottleneck_widths, "bottleneck_widths", minimum=1, length=2
+        )
+        for field, value in (("widths", widths), ("depths", depths),
+                             ("bottleneck_widths", bottleneck_widths)):
+            object.__setattr__(self, field, value)
+        check_int(self.groups, "groups", minimum=1)
+        check_choice(self.stem, "stem", STEMS)
+        check_int(self.stem_width, "stem_width", minimum=1)
+        check_choice(self.first_stride, "first_stride", (1, 2))
+        check_choice(self.shortcut_kernel, "shortcut_kernel", (1, 3))
+        for field in ("stride_on_3x3", "use_se", "use_bias"):
+            check_bool(getattr(self, field), field)
+        check_float(self.reduction_ratio, "reduction_ratio", minimum=1.0)
+        check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
 
 
-MODEL_SPECS = {
-    "resnet50": BottleneckSpec((3, 4, 6, 3), (1, 1), 1, False, False, False, 1, 0.0),
-    "se_resnet50": BottleneckSpec((3, 4, 6, 3), (1, 1), 1, False, True, False, 1, 0.0),
-    "se_resnext50_32x4d": BottleneckSpec((3, 4, 6, 3), (2, 2), 32, True, True, False, 1, 0.0),
-    "senet154": BottleneckSpec((3, 8, 36, 3), (2, 4), 64, True, True, True, 3, 0.2),
+_RESNET50 = dict(unit="bottleneck", depths=(3, 4, 6, 3), widths=(64, 128, 256, 512),
+                 input_size=224)
+_CADENE = "Cadene pretrainedmodels"
+
+RESNET_CONFIGS = {
+    # He et al. 2016, original layout (stride on the first 1x1). use_bias=True gives
+    # keras.applications.ResNet50 layer for layer.
+    "resnet50": ResNetConfig(
+        **_RESNET50, reference_params=25_557_032, reference_source="torchvision resnet50",
+    ),
+    # Hu et al. 2018, Table 1: ResNet-50 with SE in every unit.
+    "se_resnet50": ResNetConfig(
+        **_RESNET50, use_se=True, reference_params=28_088_024,
+        reference_source=f"{_CADENE} se_resnet50",
+    ),
+    # Cardinality 32, width 4 per group: the 3x3 of a stage-1 unit has 128 channels in 32
+    # groups (a grouped Conv2D), doubling every stage.
+    "se_resnext50_32x4d": ResNetConfig(
+        **_RESNET50, bottleneck_widths=(2, 2), groups=32, stride_on_3x3=True, use_se=True,
+        reference_params=27_559_896, reference_source=f"{_CADENE} se_resnext50_32x4d",
+    ),
+    # Hu et al., appendix, the ILSVRC 2017 winning backbone: an SE-ResNeXt-152 with 64
+    # groups, a first 1x1 of 2 * planes and a 3x3 of 4 * planes, a stem of three 3x3
+    # convolutions, 3x3 projection shortcuts in stages 2-4 and dropout 0.2.
+    "senet154": ResNetConfig(
+        unit="bottleneck", depths=(3, 8, 36, 3), widths=(64, 128, 256, 512),
+        bottleneck_widths=(2, 4), groups=64, stride_on_3x3=True, stem="deep",
+        stem_width=128, shortcut_kernel=3, use_se=True, dropout_rate=0.2, input_size=224,
+        reference_params=115_088_984, reference_source=f"{_CADENE} senet154",
+    ),
+    # A small SE-ResNet for 32x32 Fashion-MNIST images: a 3x3 stem at full resolution,
+    # then three stages that each start with a stride-2 basic unit; r = 8 because these
+    # blocks are narrow. 176k parameters and 13.3 MFLOPs per image with SE; use_se=False
+    # is the ablation baseline, identical in every other layer.
+    "se_resnet_mini": ResNetConfig(
+        unit="basic", depths=(1, 1, 1), widths=(24, 48, 96), stem="small", stem_width=16,
+        first_stride=2, use_se=True, reduction_ratio=8, dropout_rate=0.2,
+        input_size=32, input_channels=1, classes=10,
+    ),
 }
 
 
@@ -144,359 +222,93 @@ def bottleneck_unit(
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
-def basic_unit(x, filters, name, strides=1, reduction_ratio=None):
+def basic_unit(
+    x, filters, name, strides=1, reduction_ratio=None, shortcut_kernel=1, use_bias=False
+):
     """A two-3x3 residual unit (ResNet-18/34 style) with an optional SE block on its branch."""
     if strides != 1 or x.shape[-1] != filters:
-        shortcut = padded_conv_bn(x, filters, 1, f"{name}_0", strides=strides, activation=None)
+        shortcut = padded_conv_bn(
+            x, filters, shortcut_kernel, f"{name}_0", strides=strides, activation=None,
+            use_bias=use_bias,
+        )
     else:
         shortcut = x
-    y = padded_conv_bn(x, filters, 3, f"{name}_1", strides=strides)
-    y = padded_conv_bn(y, filters, 3, f"{name}_2", activation=None)
+    y = padded_conv_bn(x, filters, 3, f"{name}_1", strides=strides, use_bias=use_bias)
+    y = padded_conv_bn(y, filters, 3, f"{name}_2", activation=None, use_bias=use_bias)
     if reduction_ratio is not None:
         y = se_block(y, reduction_ratio, name=f"{name}_se")
     y = layers.Add(name=f"{name}_add")([shortcut, y])
     return layers.Activation("relu", name=f"{name}_out")(y)
 
 
-def _bottleneck_network(
-    model_name,
-    include_top,
-    input_shape,
-    pooling,
-    classes,
-    classifier_activation,
-    reduction_ratio,
-    use_bias=False,
-):
-    """Builds one row of MODEL_SPECS with the keras.applications API."""
+def min_input_size(config):
+    """The network's total stride: one pixel left after the stem and every stage."""
+    return STEMS[config.stem] * config.first_stride * 2 ** (len(config.depths) - 1)
+
+
+def _stem(x, config):
+    """The layers before the first stage; see `STEMS`. The pooling stems are named
+    `conv1*` and `pool1_*` as in keras.applications ResNet50, the small one `stem`."""
+    if config.stem == "small":
+        return padded_conv_bn(x, config.stem_width, 3, "stem", use_bias=config.use_bias)
+    if config.stem == "deep":
+        half = config.stem_width // 2
+        x = padded_conv_bn(x, half, 3, "conv1_1", strides=2, use_bias=config.use_bias)
+        x = padded_conv_bn(x, half, 3, "conv1_2", use_bias=config.use_bias)
+        x = padded_conv_bn(x, config.stem_width, 3, "conv1_3", use_bias=config.use_bias)
+    else:
+        x = padded_conv_bn(x, config.stem_width, 7, "conv1", strides=2,
+                           use_bias=config.use_bias)
+    x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
+    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+
+
+def build_resnet(config, name, include_top, input_shape, pooling, classes,
+                 classifier_activation):
+    """A ResNet, ResNeXt or their SE variant (Hu et al., arXiv 1709.01507) from a
+    `ResNetConfig`; see its docstring for each option.
+
+    Units are named as in keras.applications ResNet50 (`conv2_block1_1_conv`, ...) after
+    a pooling stem and `stage1_block1_...` after the small stem; `{unit}_se_*` is the SE
+    block. Without SE the model's name loses its "se_" prefix ("resnet_mini").
+
+    Args:
+        config: a `ResNetConfig`.
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications.
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=32, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
     )
-    spec = MODEL_SPECS[model_name]
-    if spec.use_se:
-        se_units(64 * 4, reduction_ratio)  # the narrowest SE block: fail before building
+    bottleneck = config.unit == "bottleneck"
+    if config.use_se:  # the narrowest SE block: fail before building
+        se_units(min(config.widths) * (4 if bottleneck else 1), config.reduction_ratio)
     inputs = model_input(input_shape)
-    if spec.deep_stem:
-        x = padded_conv_bn(inputs, 64, 3, "conv1_1", strides=2)
-        x = padded_conv_bn(x, 64, 3, "conv1_2")
-        x = padded_conv_bn(x, 128, 3, "conv1_3")
-    else:
-        x = padded_conv_bn(inputs, 64, 7, "conv1", strides=2, use_bias=use_bias)
-    x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
-    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
-    for stage, depth in enumerate(spec.depths):
+    x = _stem(inputs, config)
+    first, prefix = (1, "stage") if config.stem == "small" else (2, "conv")
+    for stage, (width, depth) in enumerate(zip(config.widths, config.depths)):
         for unit in range(depth):
-            x = bottleneck_unit(
-                x,
-                planes=64 * 2**stage,
-                name=f"conv{stage + 2}_block{unit + 1}",
-                strides=2 if (stage > 0 and unit == 0) else 1,
-                widths=spec.widths,
-                groups=spec.groups,
-                stride_on_3x3=spec.stride_on_3x3,
-                reduction_ratio=reduction_ratio if spec.use_se else None,
-                shortcut_kernel=spec.shortcut_kernel if stage > 0 else 1,
-                use_bias=use_bias,
+            options = dict(
+                name=f"{prefix}{stage + first}_block{unit + 1}",
+                strides=(config.first_stride if stage == 0 else 2) if unit == 0 else 1,
+                reduction_ratio=config.reduction_ratio if config.use_se else None,
+                shortcut_kernel=config.shortcut_kernel if stage > 0 else 1,
+                use_bias=config.use_bias,
             )
+            if bottleneck:
+                x = bottleneck_unit(
+                    x, width, widths=config.bottleneck_widths, groups=config.groups,
+                    stride_on_3x3=config.stride_on_3x3, **options,
+                )
+            else:
+                x = basic_unit(x, width, **options)
     outputs = classification_head(
         x, include_top, pooling, classes, classifier_activation,
-        dropout_rate=spec.dropout_rate,
+        dropout_rate=config.dropout_rate,
     )
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=se_model_name(name, config.use_se))
 
 
-@register_model("resnet50")
-def resnet50(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    use_bias=False,
-):
-    """ResNet-50 (He et al., arXiv 1512.03385), original layout: stride on the first 1x1.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3).
-        use_bias: a bias on every convolution. False (default) gives the PyTorch-port
-            layout (25,557,032 trainable parameters); True gives keras.applications.ResNet50
-            (25,583,592), whose weights then copy across one to one.
-    """
-    check_bool(use_bias, "use_bias")
-    return _bottleneck_network(
-        "resnet50", include_top, input_shape, pooling, classes, classifier_activation,
-        reduction_ratio=None, use_bias=use_bias,
-    )
-
-
-@register_model("se_resnet50")
-def se_resnet50(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    reduction_ratio=16,
-):
-    """SE-ResNet-50 (Hu et al., arXiv 1709.01507, Table 1): ResNet-50 + SE in every unit.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3).
-        reduction_ratio: r of every SE block (16 in the paper).
-    """
-    return _bottleneck_network(
-        "se_resnet50", include_top, input_shape, pooling, classes, classifier_activation,
-        reduction_ratio=reduction_ratio,
-    )
-
-
-@register_model("se_resnext50_32x4d")
-def se_resnext50_32x4d(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    reduction_ratio=16,
-):
-    """SE-ResNeXt-50 (32x4d) (Hu et al., arXiv 1709.01507, Table 1; Xie et al., 1611.05431).
-
-    Cardinality 32, width 4 per group: the 3x3 convolution of a stage-1 unit has 128
-    channels in 32 groups (a grouped Conv2D), doubling every stage.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3).
-        reduction_ratio: r of every SE block (16 in the paper).
-    """
-    return _bottleneck_network(
-        "se_resnext50_32x4d", include_top, input_shape, pooling, classes,
-        classifier_activation, reduction_ratio=reduction_ratio,
-    )
-
-
-@register_model("senet154")
-def senet154(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    reduction_ratio=16,
-):
-    """SENet-154 (Hu et al., arXiv 1709.01507, appendix), the ILSVRC 2017 winning backbone.
-
-    An SE-ResNeXt-152 (3, 8, 36, 3 units) with 64 groups, a first 1x1 of 2 * planes and a
-    3x3 of 4 * planes filters, a stem of three 3x3 convolutions, 3x3 projection shortcuts
-    in stages 2-4 and dropout 0.2 before the classifier.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3).
-        reduction_ratio: r of every SE block (16 in the paper).
-    """
-    return _bottleneck_network(
-        "senet154", include_top, input_shape, pooling, classes, classifier_activation,
-        reduction_ratio=reduction_ratio,
-    )
-
-
-@register_model("se_resnet_mini")
-def se_resnet_mini(
-    include_top=True,
-    input_shape=(32, 32, 1),
-    pooling=None,
-    classes=10,
-    classifier_activation="softmax",
-    use_se=True,
-    reduction_ratio=8,
-    stem_width=16,
-    widths=(24, 48, 96),
-    depths=(1, 1, 1),
-    dropout_rate=0.2,
-):
-    """A small SE-ResNet for 32x32 Fashion-MNIST images (Hu et al., arXiv 1709.01507).
-
-    A 3x3 stem at full resolution, then one stage per entry of `widths`, each starting with
-    a stride-2 basic residual unit (two 3x3 convolutions). `use_se=False` builds the same
-    network without SE blocks: the ablation baseline, identical in every other layer.
-    With the defaults: 176k parameters and 13.3 MFLOPs per 32x32 image (with SE), small
-    enough to train on Fashion-MNIST on a 2-core CPU in minutes.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 32x32x1, 10 classes).
-        use_se: an SE block on the residual branch of every unit.
-        reduction_ratio: r of every SE block (8 by default: these blocks are narrow).
-        stem_width: filters of the stem convolution.
-        widths: filters of each stage.
-        depths: residual units in each stage (same length as `widths`).
-        dropout_rate: dropout before the classifier.
-    """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    check_bool(use_se, "use_se")
-    check_int(stem_width, "stem_width", minimum=1)
-    widths = check_int_sequence(widths, "widths", minimum=1)
-    if not widths:
-        raise ValueError(f"`widths` must name at least one stage. Received: widths={widths!r}")
-    depths = check_int_sequence(depths, "depths", minimum=1, length=len(widths))
-    if use_se:
-        se_units(min(widths), reduction_ratio)
-    input_shape = validate_input_shape(
-        input_shape, default_size=32, min_size=2 ** len(widths), model_name="se_resnet_mini"
-    )
-    inputs = model_input(input_shape)
-    x = padded_conv_bn(inputs, stem_width, 3, "stem")
-    for stage, (filters, depth) in enumerate(zip(widths, depths)):
-        for unit in range(depth):
-            x = basic_unit(
-                x,
-                filters,
-                name=f"stage{stage + 1}_block{unit + 1}",
-                strides=2 if unit == 0 else 1,
-                reduction_ratio=reduction_ratio if use_se else None,
-            )
-    outputs = classification_head(
-        x, include_top, pooling, classes, classifier_activation, dropout_rate=dropout_rate
-    )
-    return keras.Model(inputs, outputs, name="se_resnet_mini" if use_se else "resnet_mini")
-
-
-# --- SE-Inception-v3 -----------------------------------------------------------------
-# Inception-v3 as in keras.applications.InceptionV3 (BN without scale, epsilon 1e-3), with
-# an SE block after every Inception module ("mixed0" ... "mixed10"), Fig. 2 of Hu et al.
-
-# (module kind, its width parameter) for mixed0 ... mixed10.
-INCEPTION_V3_MODULES = (
-    ("a", 32), ("a", 64), ("a", 64),  # 35x35: pool-branch filters
-    ("reduction_a", None),
-    ("c", 128), ("c", 160), ("c", 160), ("c", 192),  # 17x17: 7x7-branch width
-    ("reduction_b", None),
-    ("e", None), ("e", None),  # 8x8
-)
-
-
-def _cbn(x, filters, kernel_size, name, strides=1, padding="same"):
-    """Inception-v3's conv-BN(no scale)-ReLU, as keras.applications builds it."""
-    return conv_bn(
-        x, filters, kernel_size, name=name, strides=strides, padding=padding, bn_scale=False
-    )
-
-
-def _inception_a(x, pool_filters, name):
-    b1 = _cbn(x, 64, 1, f"{name}_1x1")
-    b2 = _cbn(x, 48, 1, f"{name}_5x5_1")
-    b2 = _cbn(b2, 64, 5, f"{name}_5x5_2")
-    b3 = _cbn(x, 64, 1, f"{name}_3x3dbl_1")
-    b3 = _cbn(b3, 96, 3, f"{name}_3x3dbl_2")
-    b3 = _cbn(b3, 96, 3, f"{name}_3x3dbl_3")
-    b4 = layers.AveragePooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    b4 = _cbn(b4, pool_filters, 1, f"{name}_pool_proj")
-    return layers.Concatenate(name=name)([b1, b2, b3, b4])
-
-
-def _reduction_a(x, width, name):
-    b1 = _cbn(x, 384, 3, f"{name}_3x3", strides=2, padding="valid")
-    b2 = _cbn(x, 64, 1, f"{name}_3x3dbl_1")
-    b2 = _cbn(b2, 96, 3, f"{name}_3x3dbl_2")
-    b2 = _cbn(b2, 96, 3, f"{name}_3x3dbl_3", strides=2, padding="valid")
-    b3 = layers.MaxPooling2D(3, strides=2, name=f"{name}_pool")(x)
-    return layers.Concatenate(name=name)([b1, b2, b3])
-
-
-def _inception_c(x, width, name):
-    b1 = _cbn(x, 192, 1, f"{name}_1x1")
-    b2 = _cbn(x, width, 1, f"{name}_7x7_1")
-    b2 = _cbn(b2, width, (1, 7), f"{name}_7x7_2")
-    b2 = _cbn(b2, 192, (7, 1), f"{name}_7x7_3")
-    b3 = _cbn(x, width, 1, f"{name}_7x7dbl_1")
-    b3 = _cbn(b3, width, (7, 1), f"{name}_7x7dbl_2")
-    b3 = _cbn(b3, width, (1, 7), f"{name}_7x7dbl_3")
-    b3 = _cbn(b3, width, (7, 1), f"{name}_7x7dbl_4")
-    b3 = _cbn(b3, 192, (1, 7), f"{name}_7x7dbl_5")
-    b4 = layers.AveragePooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    b4 = _cbn(b4, 192, 1, f"{name}_pool_proj")
-    return layers.Concatenate(name=name)([b1, b2, b3, b4])
-
-
-def _reduction_b(x, width, name):
-    b1 = _cbn(x, 192, 1, f"{name}_3x3_1")
-    b1 = _cbn(b1, 320, 3, f"{name}_3x3_2", strides=2, padding="valid")
-    b2 = _cbn(x, 192, 1, f"{name}_7x7x3_1")
-    b2 = _cbn(b2, 192, (1, 7), f"{name}_7x7x3_2")
-    b2 = _cbn(b2, 192, (7, 1), f"{name}_7x7x3_3")
-    b2 = _cbn(b2, 192, 3, f"{name}_7x7x3_4", strides=2, padding="valid")
-    b3 = layers.MaxPooling2D(3, strides=2, name=f"{name}_pool")(x)
-    return layers.Concatenate(name=name)([b1, b2, b3])
-
-
-def _inception_e(x, width, name):
-    b1 = _cbn(x, 320, 1, f"{name}_1x1")
-    b2 = _cbn(x, 384, 1, f"{name}_3x3_1")
-    b2 = layers.Concatenate(name=f"{name}_3x3_concat")(
-        [_cbn(b2, 384, (1, 3), f"{name}_3x3_2a"), _cbn(b2, 384, (3, 1), f"{name}_3x3_2b")]
-    )
-    b3 = _cbn(x, 448, 1, f"{name}_3x3dbl_1")
-    b3 = _cbn(b3, 384, 3, f"{name}_3x3dbl_2")
-    b3 = layers.Concatenate(name=f"{name}_3x3dbl_concat")(
-        [_cbn(b3, 384, (1, 3), f"{name}_3x3dbl_3a"), _cbn(b3, 384, (3, 1), f"{name}_3x3dbl_3b")]
-    )
-    b4 = layers.AveragePooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    b4 = _cbn(b4, 192, 1, f"{name}_pool_proj")
-    return layers.Concatenate(name=name)([b1, b2, b3, b4])
-
-
-INCEPTION_V3_BLOCKS = {
-    "a": _inception_a,
-    "reduction_a": _reduction_a,
-    "c": _inception_c,
-    "reduction_b": _reduction_b,
-    "e": _inception_e,
-}
-
-
-@register_model("se_inception_v3")
-def se_inception_v3(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    use_se=True,
-    reduction_ratio=16,
-):
-    """SE-Inception-v3 (Hu et al., arXiv 1709.01507, Fig. 2; Szegedy et al., 1512.00567).
-
-    keras.applications.InceptionV3 with an SE block after each of its eleven Inception
-    modules. With `use_se=False` it is InceptionV3 itself, layer for layer.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 299x299x3, at least 75x75).
-        use_se: an SE block after every Inception module.
-        reduction_ratio: r of every SE block (16 in the paper).
-    """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    check_bool(use_se, "use_se")
-    if use_se:
-        se_units(256, reduction_ratio)  # mixed0, the narrowest module, has 256 channels
-    input_shape = validate_input_shape(
-        input_shape, default_size=299, min_size=75, model_name="se_inception_v3"
-    )
-    inputs = model_input(input_shape)
-    x = _cbn(inputs, 32, 3, "stem1", strides=2, padding="valid")
-    x = _cbn(x, 32, 3, "stem2", padding="valid")
-    x = _cbn(x, 64, 3, "stem3")
-    x = layers.MaxPooling2D(3, strides=2, name="stem_pool1")(x)
-    x = _cbn(x, 80, 1, "stem4", padding="valid")
-    x = _cbn(x, 192, 3, "stem5", padding="valid")
-    x = layers.MaxPooling2D(3, strides=2, name="stem_pool2")(x)
-    for index, (kind, width) in enumerate(INCEPTION_V3_MODULES):
-        x = INCEPTION_V3_BLOCKS[kind](x, width, name=f"mixed{index}")
-        if use_se:
-            x = se_block(x, reduction_ratio, name=f"mixed{index}_se")
-    outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
-    return keras.Model(inputs, outputs, name="se_inception_v3" if use_se else "inception_v3")
+register_family(RESNET_CONFIGS, build_resnet, min_input_size)
