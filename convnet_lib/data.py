@@ -399,8 +399,11 @@ def make_dataset(
     """A tf.data pipeline: (optionally) shuffle examples, batch, preprocess, prefetch.
 
     Shuffling is over individual examples (a buffer as large as the data set), not over
-    whole batches, so every epoch sees new batch compositions. Images come out as float32
-    in [0, 1] with shape (image_size, image_size, channels); labels as int64.
+    whole batches, so every epoch sees new batch compositions. The order of each pass
+    depends on `seed`, on the global seed when the dataset was made
+    (`keras.utils.set_random_seed`) and on how many passes came before: to repeat a run
+    exactly, seed first, then make a fresh dataset. Images come out as float32 in [0, 1]
+    with shape (image_size, image_size, channels); labels as int64.
 
     Args:
         images: uint8 array (N, 28, 28) or (N, 28, 28, 1), grey levels 0..255 as loaded.

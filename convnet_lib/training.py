@@ -117,6 +117,12 @@ DEFAULT_RECIPE = Recipe(train_examples=10_000)
 SEEDS = (0, 1, 2)
 
 
+def course_seeds():
+    """The course's seeds, `SEEDS`; one seed in a quick run (CI), which only shows that the
+    code runs."""
+    return [SEEDS[0]] if quick_mode() else list(SEEDS)
+
+
 def quick_recipe(recipe=DEFAULT_RECIPE):
     """`recipe` in a quick run (1 epoch, 2,000 training and 1,000 test images), else `recipe`."""
     _check_recipe(recipe)
@@ -442,7 +448,7 @@ def compare(runs_a, runs_b, name_a, name_b, confidence=0.95):
     return result
 
 
-def model_runs(name, splits, recipe=DEFAULT_RECIPE, options=None, label=None, seeds=SEEDS,
+def model_runs(name, splits, recipe=DEFAULT_RECIPE, options=None, label=None, seeds=None,
                keep_models=False):
     """A registered model trained with the recipe once per seed, cached (see `run_seeds`).
 
@@ -452,7 +458,8 @@ def model_runs(name, splits, recipe=DEFAULT_RECIPE, options=None, label=None, se
 
     Args:
         name: registry name, e.g. "xception_mini".
-        splits, recipe, seeds, keep_models: as in `run_seeds`.
+        splits, recipe, keep_models: as in `run_seeds`.
+        seeds: the seeds; None means `course_seeds()` (the course's three, one in a quick run).
         options: None or a dict of builder arguments, e.g. {"use_se": False}.
         label: name printed in the progress lines (default: `name` and `options`).
     """
@@ -463,12 +470,13 @@ def model_runs(name, splits, recipe=DEFAULT_RECIPE, options=None, label=None, se
         raise ValueError(f"`options` must be None or a dict. Received: options={options!r}")
     if label is None:
         label = name + "".join(f", {key}={value}" for key, value in options.items())
-    return run_seeds(lambda: build_model(name, **options), list(seeds), splits, recipe,
+    seeds = course_seeds() if seeds is None else list(seeds)
+    return run_seeds(lambda: build_model(name, **options), seeds, splits, recipe,
                      label=label, keep_models=keep_models,
                      cache_settings={"model": name, "options": options})
 
 
-def baseline_runs(splits, recipe=DEFAULT_RECIPE, seeds=SEEDS):
+def baseline_runs(splits, recipe=DEFAULT_RECIPE, seeds=None):
     """The baseline of every chapter: `baseline_cnn` trained with `recipe`, once per seed.
 
     Trained models are cached (see `run_seeds`): notebook 00 trains them, later chapters

@@ -27,7 +27,7 @@
 # 3. **The measuring tape.** Parameters, FLOPs and latency, computed by `convnet_lib`,
 #    checked against TensorFlow's own profiler.
 #
-# **You will learn** how to check your environment, how the quick/full switch works, what
+# **What you will learn:** how to check your environment, how the quick/full switch works, what
 # Fashion-MNIST looks like, how a FLOP count is built layer by layer, and why the FLOPs of
 # a network do not tell you how long it takes to run.
 
@@ -185,7 +185,7 @@ print(f"FLOPs per image: {complexity.count_flops(baseline) / 1e6:.1f} M")
 # train each of its models three times within minutes on a laptop CPU.
 #
 # One training run is one draw: another seed (another initialisation and data order) gives
-# another accuracy. So the baseline is trained with **three seeds** (`training.SEEDS`), and
+# another accuracy. So the baseline is trained with **three seeds** (`training.SEEDS`; one in a quick run), and
 # `training.baseline_runs(splits)` keeps the trained models in the cache, where every later
 # chapter loads them instead of training the baseline again. How long that takes depends on the machine: every epoch line that `fit`
 # prints ends in that epoch's time, so add them up to see what the run took here.
@@ -466,3 +466,10 @@ check.conv_output_size(my_conv_output_size)
 #    *Laptop CPU: about 2 min.* *A good answer* reports FLOPs, ms per image and ms per
 #    GFLOP for both, usually finds MobileNetV2 slower per FLOP, and explains that with depthwise
 #    convolutions doing little arithmetic per byte of memory moved.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# How long this notebook took, top to bottom, on the machine that ran it:
+
+# %% slideshow={"slide_type": "skip"}
+print(f"elapsed: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min "
+      f"({'quick' if runtime.quick_mode() else 'full'} run, {os.cpu_count()} CPU cores)")

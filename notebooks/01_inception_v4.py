@@ -23,7 +23,7 @@
 # Connections on Learning* (arXiv:1602.07261, AAAI 2017).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **You will learn**
+# **What you will learn**
 #
 # * the Inception idea: parallel branches of 1x1, 3x3 and pooling, 1x1 "reductions", and
 #   factorised n x 1 / 1 x n convolutions;
@@ -254,44 +254,9 @@ compare_builds(
 
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-def step_label(step):
-    """A short text for one step of a branch table."""
-    if step == "avg":
-        return "3x3 avg pool"
-    if step in ("max", "max_same"):
-        return "3x3 max pool\nstride 2"
-    filters, kernel = step[0], step[1]
-    kernel = f"{kernel}x{kernel}" if isinstance(kernel, int) else f"{kernel[0]}x{kernel[1]}"
-    stride = f", /{step[2]}" if len(step) > 2 and step[2] != 1 else ""
-    return f"{kernel} conv\n{filters}{stride}"
-
-
-def module_diagram(branches, input_label, output_label, title):
-    """Boxes and arrows for a module table: one column per branch, concatenation on top."""
-    centre = 1.5 * (len(branches) - 1)
-    boxes, arrows, depth = {"input": (centre, 0, input_label)}, [], 0
-    for column, steps in enumerate(branches):
-        ends = ["input"]
-        for row, step in enumerate(steps, start=1):
-            parts = step if isinstance(step, list) else [step]  # a list is a fork
-            keys = []
-            for part, single in enumerate(parts):
-                key = f"b{column}_{row}_{part}"
-                offset = 1.2 * (part - (len(parts) - 1) / 2)
-                boxes[key] = (3 * column + offset, row, step_label(single))
-                arrows += [(end, key) for end in ends]
-                keys.append(key)
-            ends = keys
-        depth = max(depth, len(steps))
-        arrows += [(end, "concat") for end in ends]
-    # A small offset keeps the concatenation out of every branch's column, so that no
-    # arrow into it is drawn as a skip connection.
-    boxes["concat"] = (centre + 0.01, depth + 1, output_label)
-    return plotting.draw_diagram(boxes, arrows, title=title)
-
-
-fig = module_diagram(inception.MODULES["inception_a"], "input 35x35x384",
-                     "concatenate: 35x35x384", "Inception-A (Inception-v4)")
+fig = plotting.inception_module_diagram(
+    inception.MODULES["inception_a"], "input 35x35x384", "concatenate: 35x35x384",
+    title="Inception-A (Inception-v4)")
 plotting.save_figure(fig, "01_inception_a")
 plt.show()
 
@@ -461,27 +426,11 @@ for layer in block.layers[-5:]:
     print(f"  {layer.name:22s} {type(layer).__name__:12s} {tuple(layer.output.shape[1:])}")
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-boxes = {"input": (2.5, 0, "input 35x35x320")}
-arrows = []
-for column, steps in enumerate(inception.MODULES["block35"]):
-    previous = "input"
-    for row, step in enumerate(steps, start=1):
-        key = f"b{column}_{row}"
-        boxes[key] = (2.5 * column, row, step_label(step))
-        arrows.append((previous, key))
-        previous = key
-    arrows.append((previous, "concat"))
-boxes.update({
-    "concat": (2.5 + 0.01, 4, "concatenate: 128"),
-    "project": (2.5 + 0.01, 5, "1x1 conv, 320\nlinear (no ReLU)"),
-    "scale": (2.5 + 0.01, 6, "x 0.17\n(residual scale)"),
-    "shortcut": (-2, 3.5, "identity\n(shortcut)"),
-    "add": (2.5, 7, "add"),
-    "relu": (2.5, 8, "ReLU: 35x35x320"),
-})
-arrows += [("concat", "project"), ("project", "scale"), ("scale", "add"),
-           ("input", "shortcut"), ("shortcut", "add"), ("add", "relu")]
-fig = plotting.draw_diagram(boxes, arrows, title="Inception-ResNet-A block (Inception-ResNet-v2)")
+fig = plotting.inception_module_diagram(
+    inception.MODULES["block35"], "input 35x35x320", "concatenate: 128 channels",
+    title="Inception-ResNet-A block (Inception-ResNet-v2)",
+    after=["1x1 conv, 320\nlinear (no ReLU)", "x 0.17\n(residual scale)"],
+    shortcut_label="identity", output_label="ReLU: 35x35x320")
 plotting.save_figure(fig, "01_inception_resnet_a")
 plt.show()
 
@@ -733,7 +682,7 @@ for name in ("mixed_5b_concat", "block35_2_relu", "mixed_6a_concat", "block17_2_
 # %%
 RECIPE = training.quick_recipe()
 splits = training.fashion_mnist_splits(RECIPE)
-print(splits.sizes(), f" epochs {RECIPE.epochs}, seeds {list(training.SEEDS)}")
+print(splits.sizes(), f" epochs {RECIPE.epochs}, seeds {training.course_seeds()}")
 baseline_runs = training.baseline_runs(splits, RECIPE)
 
 # %%
@@ -796,11 +745,11 @@ residual_comparison = training.compare(mini_runs, plain_runs, "residual", "no re
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 HIGH_LR = dataclasses.replace(RECIPE, learning_rate=2e-2, epochs=1)
 scaled_runs = training.run_seeds(
-    lambda: build_model("inception_resnet_mini"), list(training.SEEDS), splits, HIGH_LR,
+    lambda: build_model("inception_resnet_mini"), training.course_seeds(), splits, HIGH_LR,
     label="scaled, lr 2e-2")
 unscaled_runs = training.run_seeds(
     lambda: build_model("inception_resnet_mini", residual_scales=(1.0, 1.0, 1.0)),
-    list(training.SEEDS), splits, HIGH_LR, label="unscaled, lr 2e-2")
+    training.course_seeds(), splits, HIGH_LR, label="unscaled, lr 2e-2")
 for label, runs in (("scaled", scaled_runs), ("unscaled", unscaled_runs)):
     losses = [run.history["loss"][-1] for run in runs]
     print(f"{label:9s} training loss after the epoch: {np.round(losses, 3).tolist()} "
@@ -952,3 +901,10 @@ check.residual_block(my_residual_block)
 #    *Pencil and paper, or your Exercise D of notebook 00: 10 min.* *A good answer* lists
 #    the size after every stride-2 or "valid" step and names the first module whose
 #    output would be smaller than 1x1.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# How long this notebook took, top to bottom, on the machine that ran it:
+
+# %% slideshow={"slide_type": "skip"}
+print(f"elapsed: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min "
+      f"({'quick' if runtime.quick_mode() else 'full'} run, {os.cpu_count()} CPU cores)")

@@ -1,13 +1,12 @@
 # ---
 # jupyter:
 #   jupytext:
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.16.0
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -65,6 +64,7 @@ with open(os.devnull, "w") as devnull:
         os.close(stderr_copy)
 
 # %% slideshow={"slide_type": "skip"}
+import platform
 import re
 import time
 
@@ -119,7 +119,7 @@ runtime.print_environment()
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 def spectrum_figure():
     """Four ways to map a 3x3 neighbourhood of C channels to C channels, left to right."""
-    boxes, arrows = {}, []
+    boxes, arrows, notes = {}, [], {}
     columns = [
         ("regular convolution", ["3x3 conv\n(all channels together)"], 1),
         ("simplified Inception\n(3 segments)", ["1x1 conv", "3x3", "3x3", "3x3"], 3),
@@ -129,15 +129,14 @@ def spectrum_figure():
     ]
     for c, (title, steps, towers) in enumerate(columns):
         x = 6 * c
-        boxes[f"t{c}"] = (x, 6.2, title)
+        notes[f"t{c}"] = (x, 6.0, title)
         boxes[f"in{c}"] = (x, 5, "input\nC channels")
         boxes[f"out{c}"] = (x, 0, "output\nC channels")
         if towers == 1:
             previous = f"in{c}"
             for s, step in enumerate(steps):
                 y = 3.3 - 1.8 * s if len(steps) > 1 else 2.5
-                # (a hair off-centre, so that draw_diagram draws a straight arrow)
-                boxes[f"s{c}{s}"] = (x + 0.001, y, step)
+                boxes[f"s{c}{s}"] = (x, y, step)
                 arrows.append((previous, f"s{c}{s}"))
                 previous = f"s{c}{s}"
             arrows.append((previous, f"out{c}"))
@@ -147,11 +146,12 @@ def spectrum_figure():
             tower_steps = steps[1:]
             for s, step in enumerate(tower_steps):
                 tx = x + 1.3 * (s - (len(tower_steps) - 1) / 2)
+                if step == "...":  # a note, not a box: no arrows
+                    notes[f"s{c}{s}"] = (tx, 1.8, step)
+                    continue
                 boxes[f"s{c}{s}"] = (tx, 1.8, step)
-                if step != "...":
-                    arrows.append((f"p{c}", f"s{c}{s}"))
-                    arrows.append((f"s{c}{s}", f"out{c}"))
-    return plotting.draw_diagram(boxes, arrows, figsize=(15, 6.5),
+                arrows += [(f"p{c}", f"s{c}{s}"), (f"s{c}{s}", f"out{c}")]
+    return plotting.draw_diagram(boxes, arrows, figsize=(15, 6.5), notes=notes,
                                  title="From a regular convolution to a depthwise separable one")
 
 
@@ -286,20 +286,23 @@ def module_figure():
         "e_p": (0, 2, "MaxPool 3x3, stride 2"),
         "e_sc": (3.6, 3.5, "1x1 conv, stride 2\n+ BN"),
         "e_add": (0, 1, "add"),
-        "title_e": (0, 7.2, "entry/exit module\n(ReLU first, except in module 2)"),
         # middle flow module
         "m_in": (8, 6, "input 19x19x728"),
         "m_1": (8, 5, "ReLU, SeparableConv 3x3\n+ BN"),
         "m_2": (8, 4, "ReLU, SeparableConv 3x3\n+ BN"),
         "m_3": (8, 3, "ReLU, SeparableConv 3x3\n+ BN"),
         "m_add": (8, 2, "add"),
-        "title_m": (8, 7.2, "middle-flow module\n(repeated 8 times)"),
+    }
+    notes = {  # headings, drawn without a frame
+        "title_e": (0, 6.9, "entry/exit module\n(ReLU first, except in module 2)"),
+        "title_m": (8, 6.9, "middle-flow module\n(repeated 8 times)"),
     }
     arrows = [("e_in", "e_1"), ("e_1", "e_r"), ("e_r", "e_2"), ("e_2", "e_p"),
               ("e_p", "e_add"), ("e_in", "e_sc", "shortcut"), ("e_sc", "e_add"),
               ("m_in", "m_1"), ("m_1", "m_2"), ("m_2", "m_3"), ("m_3", "m_add"),
               ("m_in", "m_add", "identity")]
-    return plotting.draw_diagram(boxes, arrows, figsize=(10, 7), title="Xception modules")
+    return plotting.draw_diagram(boxes, arrows, figsize=(10, 7), notes=notes,
+                                 title="Xception modules")
 
 
 fig = module_figure()
@@ -514,7 +517,7 @@ flow_table(model, XCEPTION_CONFIGS["xception"])
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 def architecture_boxes(model, config, x, prefix):
-    """Boxes for one column of the architecture figure: one per module group."""
+    """Boxes, arrows and heading for one column of the architecture figure."""
     entry_end = 1 + len(config.entry_filters)
     middle_end = entry_end + config.middle_repeats
     exit_block = middle_end + 1
@@ -536,15 +539,16 @@ def architecture_boxes(model, config, x, prefix):
                            f"{shape(f'block{exit_block + 1}_sepconv2_act')}"))
     stages.append(("top", f"avg pool + dense\n{shape('predictions')}"))
     boxes = {f"{prefix}{key}": (x, -1.0 * i, label) for i, (key, label) in enumerate(stages)}
-    boxes[f"{prefix}title"] = (x, 1.2, model.name)
     keys = [f"{prefix}{key}" for key, _ in stages]
-    return boxes, list(zip(keys[:-1], keys[1:]))
+    return boxes, list(zip(keys[:-1], keys[1:])), {f"{prefix}title": (x, 0.7, model.name)}
 
 
 mini = build_model("xception_mini")
-boxes, arrows = architecture_boxes(model, XCEPTION_CONFIGS["xception"], 0, "a")
-more_boxes, more_arrows = architecture_boxes(mini, XCEPTION_CONFIGS["xception_mini"], 5, "b")
+boxes, arrows, notes = architecture_boxes(model, XCEPTION_CONFIGS["xception"], 0, "a")
+more_boxes, more_arrows, more_notes = architecture_boxes(
+    mini, XCEPTION_CONFIGS["xception_mini"], 3.5, "b")
 fig = plotting.draw_diagram({**boxes, **more_boxes}, arrows + more_arrows, figsize=(9, 10),
+                            notes={**notes, **more_notes},
                             title="Xception and xception_mini (output shapes per module)")
 plotting.save_figure(fig, "02_xception_architecture")
 plt.show()
@@ -967,3 +971,10 @@ check.middle_module(my_middle_module)
 #    *Laptop CPU: about 5 min.* *A good answer* shows the table at both batch sizes and
 #    explains the change with per-call overhead and how well depthwise convolutions use
 #    the hardware.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# How long this notebook took, top to bottom, on the machine that ran it:
+
+# %% slideshow={"slide_type": "skip"}
+print(f"elapsed: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min "
+      f"({'quick' if runtime.quick_mode() else 'full'} run, {os.cpu_count()} CPU cores)")

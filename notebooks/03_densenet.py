@@ -1,11 +1,10 @@
 # ---
 # jupyter:
 #   jupytext:
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.16.0
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -123,19 +122,14 @@ runtime.print_environment()
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 C0, K, L = 64, 32, 4
-boxes = {"x": (0, 0, f"input\n{C0} channels")}
-for i in range(1, L + 1):
-    boxes[f"h{i}"] = (0, -1.6 * i, f"layer {i}: BN-ReLU-3x3 conv ({K} maps)\n"
-                                   f"input: {C0 + (i - 1) * K} channels")
-boxes["out"] = (0, -1.6 * (L + 1), f"block output: {C0} + {L}x{K} = {C0 + L * K} channels")
-order = ["x"] + [f"h{i}" for i in range(1, L + 1)] + ["out"]
-arrows = [(order[a], order[b]) for b in range(1, len(order)) for a in range(b)]
-fig = plotting.draw_diagram(boxes, arrows, title="A dense block: every layer feeds every later one",
-                            figsize=(7.5, 8))
+fig = plotting.dense_block_diagram(num_layers=L, input_channels=C0, growth_rate=K,
+                                   title="A dense block: every layer feeds every later one")
 plotting.save_figure(fig, "03_dense_block")
 plt.show()
-print(f"{len(arrows)} arrows: L(L+1)/2 = {L * (L + 1) // 2} into the {L} layers, "
-      f"+ {L + 1} into the block output")
+connections = plotting.dense_connections(L)
+into_layers = sum(target <= L for _, target in connections)
+print(f"{len(connections)} connections: {into_layers} into the {L} layers "
+      f"(L(L+1)/2 = {L * (L + 1) // 2}), {len(connections) - into_layers} into the block output")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The dense layer and the dense block
@@ -525,7 +519,7 @@ print(f"densenet_bc_mini: input {tuple(mini.input.shape[1:])}, {mini_params.tota
 # training images padded to 32x32; three seeds; the baseline's runs from notebook 00.
 RECIPE = training.quick_recipe()
 splits = training.fashion_mnist_splits(RECIPE)
-print(splits.sizes(), f" epochs {RECIPE.epochs}, seeds {list(training.SEEDS)}"
+print(splits.sizes(), f" epochs {RECIPE.epochs}, seeds {training.course_seeds()}"
       + (" (quick mode: subsets, not the real run)" if runtime.quick_mode() else ""))
 baseline_runs = training.baseline_runs(splits, RECIPE)
 mini_runs = training.model_runs("densenet_bc_mini", splits, RECIPE, keep_models=True)
@@ -751,3 +745,10 @@ check.block_channels(my_block_channels)
 #    many parameters does that cost?
 #    *Laptop CPU: under 1 min.* *A good answer* builds the block, prints its shapes and
 #    parameter count next to the right block's, and explains where the extra weights are.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# How long this notebook took, top to bottom, on the machine that ran it:
+
+# %% slideshow={"slide_type": "skip"}
+print(f"elapsed: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min "
+      f"({'quick' if runtime.quick_mode() else 'full'} run, {os.cpu_count()} CPU cores)")

@@ -1,11 +1,10 @@
 # ---
 # jupyter:
 #   jupytext:
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.16.0
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -397,7 +396,7 @@ for use_se in (True, False):
 RECIPE = training.quick_recipe()
 DEPTHS = (2, 2, 2)  # two residual units per stage, as in every stage of SE-ResNet-50
 splits = training.fashion_mnist_splits(RECIPE)
-print(splits.sizes(), f"; {RECIPE.epochs} epoch(s); seeds {list(training.SEEDS)}"
+print(splits.sizes(), f"; {RECIPE.epochs} epoch(s); seeds {training.course_seeds()}"
       + (" (quick mode: a subset and 1 epoch, numbers not meaningful)" if quick_mode() else ""))
 with_se = training.model_runs("se_resnet_mini", splits, RECIPE, options={"depths": DEPTHS},
                               label="with SE", keep_models=True)
@@ -685,3 +684,10 @@ check.se_flops(my_se_flops)
 #    *Laptop CPU: about 3 min.* *A good answer* tabulates the four times and the relative
 #    overheads and explains the difference with the extra passes over memory and the small
 #    matrix products that batch size 1 cannot keep busy.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# How long this notebook took, top to bottom, on the machine that ran it:
+
+# %% slideshow={"slide_type": "skip"}
+print(f"elapsed: {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min "
+      f"({'quick' if runtime.quick_mode() else 'full'} run, {os.cpu_count()} CPU cores)")

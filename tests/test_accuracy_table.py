@@ -50,6 +50,17 @@ def test_table_builders_are_well_formed(table):
             assert builder_available(spec), spec
 
 
+def test_every_model_of_bianco_et_al_has_one_cadene_row_and_a_builder(table):
+    """Bianco et al.'s figure (arXiv 1810.00736): the PyTorch-measured column of Cadene's
+    table, one row per model, each buildable here (MobileNets and ShuffleNet have no row)."""
+    rows = table[table["weights"].isin(["Cadene PyTorch port", "torchvision (in Cadene table)"])]
+    assert rows["model"].is_unique and len(rows) == 44
+    assert rows["builder"].map(builder_available).all()
+    assert {"GoogLeNet", "ResNet-18", "VGG-13", "SE-ResNeXt-101 (32x4d)", "DPN-131",
+            "NASNetLarge", "SqueezeNet-1.1"} <= set(rows["model"])
+    assert (rows["source"].str.contains("66e1626") & rows["source"].str.contains("1810.00736")).all()
+
+
 def test_validate_rejects_each_kind_of_bad_table(table):
     bad = table.copy()
     bad.loc[0, "source"] = ""

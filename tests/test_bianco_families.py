@@ -1,6 +1,9 @@
-"""Tests of the model families added for Bianco et al. 2018's comparison (arXiv 1810.00736):
-AlexNet, VGG, SqueezeNet, DPN and ShuffleNet (convnet_lib.models.alexnet, vgg, squeezenet,
-dpn, shufflenet).
+"""Tests of the models of Bianco et al. 2018's comparison (arXiv 1810.00736): the families
+added for it (AlexNet, VGG, SqueezeNet, DPN and ShuffleNet: convnet_lib.models.alexnet, vgg,
+squeezenet, dpn, shufflenet) and its rows in the existing families (ResNet-18/34/101/152,
+CaffeResNet-101, FBResNet-152, ResNeXt-101, SE-ResNet-101/152, SE-ResNeXt-101 in
+convnet_lib.models.senet; DenseNet-161; GoogLeNet and BN-Inception in
+convnet_lib.models.inception).
 
 The full-size builds (marked slow) check that each model's trainable parameters equal its
 PyTorch reference to the unit, and that its multiply-adds of convolution and dense layers
@@ -9,6 +12,8 @@ equal the reference's. Both reference numbers were measured on the PyTorch model
 CeLuigi/models-comparison.pytorch HEAD 51388f0) at 1000 classes and batch 1, counting
 `sum(p.numel() for p in model.parameters())` and, with forward hooks, out_elements *
 in_channels / groups * kh * kw per Conv2d plus in_features * out_features per Linear.
+Cadene's SE blocks are 1x1 convolutions on the pooled vector, ours Dense layers: the same
+multiply-adds.
 """
 
 import math
@@ -19,6 +24,7 @@ import pytest
 
 import convnet_lib.models.alexnet as alexnet
 import convnet_lib.models.dpn as dpn
+import convnet_lib.models.inception as inception
 import convnet_lib.models.shufflenet as shufflenet
 import convnet_lib.models.squeezenet as squeezenet
 import convnet_lib.models.vgg as vgg
@@ -48,7 +54,24 @@ REFERENCE = {
     "dpn131": (79_254_504, 16_013_648_896),
     "shufflenet": (2_454_304, 138_365_952),
     "shufflenet_g3": (1_877_920, 137_460_672),
+    # Rows of the existing families.
+    "resnet18": (11_689_512, 1_814_073_344),
+    "resnet34": (21_797_672, 3_663_761_408),
+    "resnet101": (44_549_160, 7_801_405_440),
+    "resnet152": (60_192_808, 11_513_626_624),
+    "cafferesnet101": (44_549_160, 7_570_194_432),  # stride on the 1x1: fewer MACs
+    "fbresnet152": (60_268_520, 11_513_626_624),  # + 75,712 convolution biases
+    "resnext101_32x4d": (44_177_704, 7_969_996_800),
+    "resnext101_64x4d": (83_455_272, 15_460_270_080),
+    "se_resnet101": (49_326_872, 7_574_937_600),
+    "se_resnet152": (66_821_848, 11_288_993_792),
+    "se_resnext101_32x4d": (48_955_416, 7_974_739_968),
+    "densenet161": (28_681_000, 7_727_907_072),
+    "googlenet": (6_998_552, 1_582_671_872),  # BVLC Caffe GoogLeNet, not torchvision's
+    "bninception": (11_295_240, 2_032_600_064),
 }
+FAMILY_MODULES = {"alexnet": alexnet, "vgg": vgg, "squeezenet": squeezenet, "dpn": dpn,
+                  "shufflenet": shufflenet}
 MAC_KINDS = ("conv", "depthwise conv", "separable conv", "matmul")
 # One small representative per family, with a small input it accepts.
 SMALL = {"alexnet": 63, "vgg11_bn": 32, "squeezenet1_0": 21, "squeezenet1_1": 17,
@@ -203,6 +226,78 @@ def test_shuffle_unit_concatenates_pooled_input_when_strided():
     assert model.output_shape == (None, 4, 4, 384)
     # Branch: 24*96+96 (1x1) + 2*96 (BN) + 9*96+96 (depthwise) + 2*96 + 12*360+360 + 2*360.
     assert count_params(model).trainable == 2400 + 192 + 960 + 192 + 4680 + 720
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_MODULES))
+def test_new_families_register_their_table_rows(family):
+    """One registration mechanism: every row of each table is a registered model whose
+    builder lists the row's options, and a bad option is a ValueError naming it."""
+    module = FAMILY_MODULES[family]
+    table = getattr(module, f"{family.upper()}_CONFIGS")
+    for name, row in table.items():
+        assert model_info(name).reference_params == row.reference_params
+        assert model_info(name).min_input_size == module.min_input_size(row)
+    name, row = next(iter(table.items()))
+    option = [field for field in vars(row) if field not in vars(model_info(name))][0]
+    with pytest.raises(ValueError, match=option):
+        build_model(name, **{option: -1})
+
+
+def test_a_row_option_changes_the_model():
+    """vgg11 with batch_norm=True is vgg11_bn (same parameters at any input size)."""
+    shape = (32, 32, 3)
+    switched = build_model("vgg11", include_top=False, input_shape=shape, batch_norm=True)
+    reference = build_model("vgg11_bn", include_top=False, input_shape=shape)
+    assert count_params(switched).trainable == count_params(reference).trainable
+
+
+@pytest.mark.parametrize("name,stride_layer", [
+    ("resnet101", "conv3_block1_2_conv"), ("cafferesnet101", "conv3_block1_1_conv"),
+    ("resnext101_32x4d", "conv3_block1_2_conv"), ("se_resnet152", "conv3_block1_1_conv"),
+])
+def test_where_each_resnet_strides(name, stride_layer):
+    """torchvision and the ResNeXts stride on the 3x3, the Caffe models on the first 1x1."""
+    model = build_model(name, include_top=False, input_shape=(32, 32, 3))
+    strided = [layer.name for layer in model.layers
+               if layer.name.startswith("conv3_block1_") and getattr(layer, "strides", (1, 1))
+               == (2, 2) and not layer.name.startswith("conv3_block1_0")]
+    assert strided == [stride_layer]
+
+
+def test_googlenet_has_no_batch_norm_and_biases_everywhere():
+    model = build_model("googlenet", include_top=False, input_shape=(64, 64, 3))
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert "BatchNormalization" not in kinds
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convolutions) == 3 + 9 * 6 and all(layer.use_bias for layer in convolutions)
+    assert model.output_shape == (None, 2, 2, 1024)  # 64 / 32
+    # Inception (3a): 64 + 128 + 32 + 32 channels; the pooling branch is a 3x3/1 max pool.
+    assert model.get_layer("inception_3a_concat").output.shape[-1] == 256
+    assert model.get_layer("inception_3a_branch3_1_maxpool").strides == (1, 1)
+
+
+def test_bninception_keeps_conv_biases_before_batch_norm():
+    model = build_model("bninception", include_top=False, input_shape=(64, 64, 3))
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert all(layer.use_bias for layer in convolutions)
+    batch_norms = [layer for layer in model.layers
+                   if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(batch_norms) == len(convolutions)
+    assert {layer.epsilon for layer in batch_norms} == {1e-5}
+    # The two grid reductions (3c, 4e) and the width of each stage's last module.
+    assert [model.get_layer(f"bn_inception_{key}_concat").output.shape[1:] for key in
+            ("3b", "3c", "4d", "4e", "5b")] == [(8, 8, 320), (4, 4, 576), (4, 4, 608),
+                                                (2, 2, 1056), (2, 2, 1024)]
+
+
+@pytest.mark.parametrize("name", ["googlenet", "bninception"])
+def test_inception_table_computes_the_smallest_input(name):
+    """Every convolution and pooling of these two pads "same", so the table's scan finds that
+    any input keeps at least one pixel (a 1x1 image gives a 1x1 map)."""
+    assert model_info(name).min_input_size == 1
+    assert inception.min_input_size(inception.INCEPTION_CONFIGS[name]) == 1
+    model = build_model(name, include_top=False, input_shape=(1, 1, 3))
+    assert model.output_shape == (None, 1, 1, 1024)
 
 
 def test_vgg_table_matches_the_paper_depths():

@@ -1,7 +1,6 @@
 """Parameter and FLOP counting, checked against hand computation and TensorFlow's profiler."""
 
 import keras
-import numpy as np
 import pytest
 from keras import layers
 

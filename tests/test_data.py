@@ -172,7 +172,9 @@ def test_a_file_that_is_not_a_gzip_says_what_it_is(tiny_dataset_dir, content, fo
     assert str(path) in str(error.value) and "Replace it with the original" in str(error.value)
 
 
-def test_a_damaged_debian_file_says_to_reinstall_the_package(tiny_dataset_dir, isolated, monkeypatch):
+def test_a_damaged_debian_file_says_to_reinstall_the_package(
+    tiny_dataset_dir, isolated, monkeypatch
+):
     monkeypatch.setattr(data, "DEBIAN_DIR", tiny_dataset_dir)
     _damage(tiny_dataset_dir, "t10k-images-idx3-ubyte.gz", b"<html>")
     with pytest.raises(ValueError, match="apt-get install --reinstall dataset-fashion-mnist"):
@@ -219,7 +221,8 @@ def test_files_that_do_not_belong_together(tiny_dataset_dir):
     # Test labels (10) next to training images (30).
     test_labels = (tiny_dataset_dir / "t10k-labels-idx1-ubyte.gz").read_bytes()
     (tiny_dataset_dir / "train-labels-idx1-ubyte.gz").write_bytes(test_labels)
-    with pytest.raises(ValueError, match=r"\(30 images\) and .*train-labels.* \(10 labels\) do not"):
+    found = r"\(30 images\) and .*train-labels.* \(10 labels\) do not belong together"
+    with pytest.raises(ValueError, match=found):
         data.load_fashion_mnist(directory=tiny_dataset_dir)
 
 
@@ -230,7 +233,8 @@ def test_training_and_test_files_swapped(tiny_dataset_dir):
         train_bytes, test_bytes = train.read_bytes(), test.read_bytes()
         train.write_bytes(test_bytes)
         test.write_bytes(train_bytes)
-    with pytest.raises(ValueError, match=r"fewer examples \(10\) than the test files \(30\).*swapped"):
+    found = r"fewer examples \(10\) than the test files \(30\).*look swapped"
+    with pytest.raises(ValueError, match=found):
         data.load_fashion_mnist(directory=tiny_dataset_dir)
 
 
@@ -266,7 +270,7 @@ def test_a_failed_download_without_files_explains_how_to_get_the_data(isolated, 
     "images, found",
     [
         (np.full((4, 28, 28), 0.5, np.float32), "look already scaled to"),
-        (np.full((4, 28, 28), 200.0, np.float32), r"whole numbers in 0..255: pass images.astype\('uint8'\)"),
+        (np.full((4, 28, 28), 200.0, np.float32), r"pass images.astype\('uint8'\)"),
         (np.full((4, 28, 28), 300, np.int64), r"outside the grey levels 0..255"),
         (np.full((4, 28, 28), True), "dtype bool"),
     ],

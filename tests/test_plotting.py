@@ -67,7 +67,7 @@ from matplotlib.path import Path  # noqa: E402
 
 from convnet_lib.models.inception import MODULES  # noqa: E402
 from convnet_lib.plotting import complexity_charts  # noqa: E402
-from convnet_lib.plotting import diagrams  # noqa: E402
+from convnet_lib.plotting import architecture_diagrams  # noqa: E402
 
 
 def _geometry(fig):
@@ -134,7 +134,7 @@ def test_skip_connection_goes_around_the_stack_and_its_label_touches_nothing():
 
 def test_heads_into_one_box_are_spread_apart():
     fig = plotting.draw_diagram(
-        {"a": (-3, 1, "left"), "b": (-1, 1, "middle"), "c": (1, 1, "right"),
+        {"a": (-1.5, 2, "left"), "b": (-0.5, 2, "middle"), "c": (1, 2, "right"),
          "out": (0, 0, "prediction")},
         [("a", "out"), ("b", "out"), ("c", "out")],
     )
@@ -145,8 +145,8 @@ def test_heads_into_one_box_are_spread_apart():
 
 
 def test_a_boxed_in_arrow_is_refused():
-    boxes = {"a": (0, 0, "a"), "l": (-1.2, 0, "l"), "r": (1.2, 0, "r"), "u": (0, 1, "u"),
-             "d": (0, -1, "d"), "b": (0, -2, "b")}
+    boxes = {"a": (0, 0, "a"), "l": (-0.45, 0, "l"), "r": (0.45, 0, "r"),
+             "u": (0, 0.5, "a wide box above"), "d": (0, -0.5, "a wide box below"), "b": (0, -2, "b")}
     with pytest.raises(ValueError, match="No clear path for the arrow 'a' -> 'b'"):
         plotting.draw_diagram(boxes, [("a", "b")])
     with pytest.raises(ValueError, match="figsize"):
@@ -154,7 +154,7 @@ def test_a_boxed_in_arrow_is_refused():
 
 
 def test_inception_module_diagram_is_drawn_from_the_table():
-    fig = diagrams.inception_module_diagram(MODULES["inception_c"], "input", "concatenate")
+    fig = architecture_diagrams.inception_module_diagram(MODULES["inception_c"], "input", "concatenate")
     boxes, arrows = _check_diagram(fig)
     steps = sum(len(s) if isinstance(s, list) else 1 for branch in MODULES["inception_c"] for s in branch)
     assert len(boxes) == steps + 2
@@ -162,12 +162,12 @@ def test_inception_module_diagram_is_drawn_from_the_table():
     for source, target, vertices in arrows:
         if source == "input" or target == "merge":
             assert abs(vertices[0][0] - vertices[1][0]) < 1e-6
-    assert diagrams.describe_step((256, (1, 3))) == "1x3 conv\n256"
-    assert diagrams.describe_step((384, 3, 2, "valid")) == "3x3 conv\n384, /2"
+    assert architecture_diagrams.describe_step((256, (1, 3))) == "1x3 conv\n256"
+    assert architecture_diagrams.describe_step((384, 3, 2, "valid")) == "3x3 conv\n384, /2"
 
 
 def test_residual_inception_block_has_its_shortcut_beside_the_branches():
-    fig = diagrams.inception_module_diagram(
+    fig = architecture_diagrams.inception_module_diagram(
         MODULES["block35"], "input", "concatenate", after=["1x1 conv, linear"],
         shortcut_label="identity", output_label="ReLU")
     _, arrows = _check_diagram(fig)
@@ -175,8 +175,8 @@ def test_residual_inception_block_has_its_shortcut_beside_the_branches():
 
 
 def test_dense_block_arcs_run_above_the_row():
-    assert len(diagrams.dense_connections(4)) == 4 * 5 // 2 + 5
-    fig = diagrams.dense_block_diagram(4, 64, 32)
+    assert len(architecture_diagrams.dense_connections(4)) == 4 * 5 // 2 + 5
+    fig = architecture_diagrams.dense_block_diagram(4, 64, 32)
     boxes, arrows = _check_diagram(fig)
     top = max(box.y1 for box in boxes.values())
     assert len(arrows) == 15
@@ -184,7 +184,7 @@ def test_dense_block_arcs_run_above_the_row():
         if int(target) - int(source) > 1:  # an arc: leaves and lands on top edges
             assert abs(vertices[0][1] - top) < 1e-6 and vertices[:, 1].max() > top + 0.2
     with pytest.raises(ValueError, match="num_layers"):
-        diagrams.dense_connections(0)
+        architecture_diagrams.dense_connections(0)
 
 
 # --------------------------------------------------------------------------------------
@@ -212,7 +212,8 @@ def _crowded_table(count=40, seed=0):
 
 def _label_boxes(fig):
     renderer = fig.canvas.get_renderer()
-    return [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_fontsize() == 7]
+    return [t.get_window_extent(renderer) for t in fig.axes[0].texts
+            if (t.get_gid() or "").startswith("label:")]
 
 
 def test_chart_labels_do_not_overlap_each_other_or_other_markers():

@@ -23,14 +23,16 @@ from keras import layers
 
 from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
-from convnet_lib.models._registry import register_model
+from convnet_lib._checks import check_int_sequence
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class AlexNetConfig:
+class AlexNetConfig(ModelRow):
     """One row of ALEXNET_CONFIGS.
 
     convs: (filters, kernel size, stride, padding) of each convolution, in order.
@@ -38,31 +40,65 @@ class AlexNetConfig:
     feature_size: height = width of the map the fully connected head expects.
     fc_units: units of the two hidden fully connected layers.
     dropout_rate: dropout before each hidden fully connected layer.
-    min_input_size: the smallest input that leaves a 1x1 map after the last pooling.
     """
 
     convs: tuple
     pool_after: tuple
-    feature_size: int
-    fc_units: int
-    dropout_rate: float
-    min_input_size: int
+    feature_size: int = 6
+    fc_units: int = 4096
+    dropout_rate: float = 0.5
+
+    def __post_init__(self):
+        if not isinstance(self.convs, (tuple, list)) or not self.convs:
+            raise ValueError(
+                "`convs` must be a non-empty tuple of (filters, kernel size, stride, padding). "
+                f"Received: convs={self.convs!r}"
+            )
+        convs = tuple(check_int_sequence(conv, "convs", minimum=0, length=4)
+                      for conv in self.convs)
+        if any(min(conv[:3]) < 1 for conv in convs):
+            raise ValueError(
+                f"`convs`: filters, kernel size and stride must be >= 1. Received: convs={convs!r}"
+            )
+        object.__setattr__(self, "convs", convs)
+        pool_after = check_int_sequence(self.pool_after, "pool_after", minimum=1)
+        if any(index > len(convs) for index in pool_after):
+            raise ValueError(
+                f"`pool_after` names a convolution beyond the {len(convs)} of `convs`. "
+                f"Received: pool_after={pool_after!r}"
+            )
+        object.__setattr__(self, "pool_after", pool_after)
+        check_int(self.feature_size, "feature_size", minimum=1)
+        check_int(self.fc_units, "fc_units", minimum=1)
+        check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
 
 
+# The reference count was measured with sum(p.numel() for p in model.parameters())
+# (torch 2.14.1, torchvision 0.29.1) at 1000 classes.
 ALEXNET_CONFIGS = {
     "alexnet": AlexNetConfig(
         convs=((64, 11, 4, 2), (192, 5, 1, 2), (384, 3, 1, 1), (256, 3, 1, 1), (256, 3, 1, 1)),
         pool_after=(1, 2, 5),
-        feature_size=6,
-        fc_units=4096,
-        dropout_rate=0.5,
-        min_input_size=63,
+        input_size=224,
+        reference_params=61_100_840,
+        reference_source="torchvision alexnet",
     ),
 }
 
-# Exact trainable parameters of the reference at 1000 classes, measured with
-# sum(p.numel() for p in model.parameters()) (torch 2.14.1, torchvision 0.29.1).
-REFERENCE_PARAMS = {"alexnet": 61_100_840}
+
+def min_input_size(config):
+    """The smallest input that leaves a 1x1 map after the last pooling (63 for AlexNet)."""
+
+    def last_size(size):
+        for index, (_, kernel_size, strides, padding) in enumerate(config.convs, start=1):
+            size = (size + 2 * padding - kernel_size) // strides + 1
+            if size >= 1 and index in config.pool_after:
+                size = (size - 3) // 2 + 1
+            if size < 1:
+                return 0
+        return size
+
+    return next(size for size in range(1, 4097) if last_size(size) >= 1)
 
 
 def conv_relu(x, filters, kernel_size, name, strides=1, padding=0):
@@ -142,11 +178,23 @@ def fully_connected_head(
     return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
 
-def _alexnet(config, model_name, include_top, input_shape, pooling, classes,
-             classifier_activation):
+def build_alexnet(config, name, include_top, input_shape, pooling, classes,
+                  classifier_activation):
+    """AlexNet (Krizhevsky et al. 2012; arXiv 1404.5997) from an `AlexNetConfig`,
+    torchvision's single-tower layout.
+
+    Args:
+        config: an `AlexNetConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications (default input 224x224x3, at least 63x63). With
+            `include_top=True` the last feature map must be `feature_size` (6x6) or a
+            multiple of it (inputs of 224 to 254 pixels give 6x6).
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=config.min_input_size, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name,
+        config.input_channels,
     )
     inputs = model_input(input_shape)
     x = inputs
@@ -158,34 +206,9 @@ def _alexnet(config, model_name, include_top, input_shape, pooling, classes,
         x, include_top, pooling, classes, classifier_activation,
         feature_size=config.feature_size, fc_units=config.fc_units,
         dropout_rate=config.dropout_rate, dropout_first=True,
-        input_shape=input_shape, model_name=model_name,
+        input_shape=input_shape, model_name=name,
     )
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=name)
 
 
-@register_model(
-    "alexnet",
-    input_size=224,
-    min_input_size=ALEXNET_CONFIGS["alexnet"].min_input_size,
-    reference_params=REFERENCE_PARAMS["alexnet"],
-    reference_source="torchvision alexnet",
-)
-def alexnet(
-    include_top=True,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-):
-    """AlexNet (Krizhevsky et al. 2012; arXiv 1404.5997), torchvision's single-tower layout.
-
-    Args:
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3, at least 63x63). With
-            `include_top=True` the last feature map must be 6x6 or a multiple of it
-            (inputs of 224 to 254 pixels give 6x6).
-    """
-    return _alexnet(
-        ALEXNET_CONFIGS["alexnet"], "alexnet", include_top, input_shape, pooling, classes,
-        classifier_activation,
-    )
+ALEXNET_BUILDERS = register_family(ALEXNET_CONFIGS, build_alexnet, min_input_size)

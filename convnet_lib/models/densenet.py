@@ -113,6 +113,12 @@ DENSENET_CONFIGS = {
         block_sizes=(6, 12, 48, 32), input_size=224, keras_twin="DenseNet201",
         reference_params=20_013_928, reference_source="torchvision densenet201",
     ),
+    # DenseNet-161: growth rate 48 and a 96-filter stem (Huang et al.'s released ImageNet
+    # model, the widest of the four that torchvision ships).
+    "densenet161": DenseNetConfig(
+        block_sizes=(6, 12, 36, 24), growth_rate=48, stem_filters=96, input_size=224,
+        reference_params=28_681_000, reference_source="torchvision densenet161",
+    ),
     # The notebook's DenseNet (not from the paper): ImageNet stem, 4 blocks of 4 plain
     # BN-ReLU-3x3 layers, k = 32; channels per stage 64 -> 192 -> 96 -> 224 -> 112 ->
     # 240 -> 120 -> 248.
@@ -136,7 +142,8 @@ DENSENET_CONFIGS = {
     ),
 }
 
-# Layers per dense block of the paper's ImageNet models (a view of DENSENET_CONFIGS).
+# Layers per dense block of the ImageNet models that keras.applications also ships (a view
+# of DENSENET_CONFIGS).
 DENSENET_BLOCK_SIZES = {
     name: config.block_sizes
     for name, config in DENSENET_CONFIGS.items()

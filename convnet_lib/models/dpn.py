@@ -31,19 +31,22 @@ import dataclasses
 import keras
 from keras import layers
 
-from convnet_lib.models._registry import register_model
+from convnet_lib._checks import check_bool
+from convnet_lib._checks import check_int
+from convnet_lib._checks import check_int_sequence
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
 # The port's BatchNorm2d epsilon (the MXNet models' 1e-3, not PyTorch's default 1e-5).
 BN_EPSILON = 1e-3
-MIN_INPUT_SIZE = 32
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class DPNConfig:
+class DPNConfig(ModelRow):
     """One row of DPN_CONFIGS (the arguments of the port's `DPN` class).
 
     small: a 3x3 stem and bottlenecks 4x narrower (DPN-68); otherwise a 7x7 stem.
@@ -52,7 +55,6 @@ class DPNConfig:
     groups: groups of the 3x3 convolution.
     blocks: blocks in each of the four stages.
     increments: channels each block adds to the dense path, per stage.
-    reference_params: trainable parameters of the port's model at 1000 classes.
     """
 
     small: bool
@@ -61,27 +63,52 @@ class DPNConfig:
     groups: int
     blocks: tuple
     increments: tuple
-    reference_params: int
+
+    def __post_init__(self):
+        check_bool(self.small, "small")
+        check_int(self.stem_filters, "stem_filters", minimum=1)
+        check_int(self.groups, "groups", minimum=1)
+        if check_int(self.k_r, "k_r", minimum=1) % self.groups:
+            raise ValueError(
+                f"`k_r` must be a multiple of `groups` ({self.groups}), the grouped 3x3 "
+                f"convolution splits it evenly. Received: k_r={self.k_r!r}"
+            )
+        blocks = check_int_sequence(self.blocks, "blocks", minimum=1, length=4)
+        increments = check_int_sequence(self.increments, "increments", minimum=1, length=4)
+        object.__setattr__(self, "blocks", blocks)
+        object.__setattr__(self, "increments", increments)
 
 
-# Reference counts measured with sum(p.numel() for p in model.parameters()) on the models
-# of Cadene pretrainedmodels dpn.py (HEAD 8aae3d8), torch 2.14.1.
+def _dpn_row(name, **options):
+    # Reference counts measured with sum(p.numel() for p in model.parameters()) on the
+    # models of Cadene pretrainedmodels dpn.py (HEAD 8aae3d8), torch 2.14.1.
+    return DPNConfig(**options, input_size=224, reference_source=f"Cadene pretrainedmodels {name}")
+
+
+_DPN68 = dict(small=True, stem_filters=10, k_r=128, groups=32, blocks=(3, 4, 12, 3),
+              increments=(16, 32, 32, 64), reference_params=12_611_602)
 DPN_CONFIGS = {
-    "dpn68": DPNConfig(small=True, stem_filters=10, k_r=128, groups=32, blocks=(3, 4, 12, 3),
-                       increments=(16, 32, 32, 64), reference_params=12_611_602),
-    "dpn68b": DPNConfig(small=True, stem_filters=10, k_r=128, groups=32, blocks=(3, 4, 12, 3),
-                        increments=(16, 32, 32, 64), reference_params=12_611_602),
-    "dpn92": DPNConfig(small=False, stem_filters=64, k_r=96, groups=32, blocks=(3, 4, 20, 3),
-                       increments=(16, 32, 24, 128), reference_params=37_668_392),
-    "dpn98": DPNConfig(small=False, stem_filters=96, k_r=160, groups=40, blocks=(3, 6, 20, 3),
-                       increments=(16, 32, 32, 128), reference_params=61_570_728),
-    "dpn107": DPNConfig(small=False, stem_filters=128, k_r=200, groups=50,
-                        blocks=(4, 8, 20, 3), increments=(20, 64, 64, 128),
-                        reference_params=86_917_800),
-    "dpn131": DPNConfig(small=False, stem_filters=128, k_r=160, groups=40,
-                        blocks=(4, 8, 28, 3), increments=(16, 32, 32, 128),
-                        reference_params=79_254_504),
+    "dpn68": _dpn_row("dpn68", **_DPN68),
+    # The same network as DPN-68 (its weights were pretrained on ImageNet-5k).
+    "dpn68b": _dpn_row("dpn68b", **_DPN68),
+    "dpn92": _dpn_row("dpn92", small=False, stem_filters=64, k_r=96, groups=32,
+                      blocks=(3, 4, 20, 3), increments=(16, 32, 24, 128),
+                      reference_params=37_668_392),
+    "dpn98": _dpn_row("dpn98", small=False, stem_filters=96, k_r=160, groups=40,
+                      blocks=(3, 6, 20, 3), increments=(16, 32, 32, 128),
+                      reference_params=61_570_728),
+    "dpn107": _dpn_row("dpn107", small=False, stem_filters=128, k_r=200, groups=50,
+                       blocks=(4, 8, 20, 3), increments=(20, 64, 64, 128),
+                       reference_params=86_917_800),
+    "dpn131": _dpn_row("dpn131", small=False, stem_filters=128, k_r=160, groups=40,
+                       blocks=(4, 8, 28, 3), increments=(16, 32, 32, 128),
+                       reference_params=79_254_504),
 }
+
+
+def min_input_size(config):
+    """The stem and three strided stages divide the input by 32."""
+    return 32
 
 
 def bn_relu(x, name):
@@ -139,11 +166,20 @@ def dual_path_block(residual, dense, width, residual_width, increment, groups, n
     return residual, dense
 
 
-def _dpn(config, model_name, include_top, input_shape, pooling, classes,
-         classifier_activation):
+def build_dpn(config, name, include_top, input_shape, pooling, classes,
+              classifier_activation):
+    """A Dual Path Network (Chen et al., arXiv 1707.01629) from a `DPNConfig`, the layout
+    of Cadene's port.
+
+    Args:
+        config: a `DPNConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications (default input 224x224x3, at least 32x32).
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=MIN_INPUT_SIZE, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
     )
     inputs = model_input(input_shape)
     # Stem: a strided 3x3 (DPN-68) or 7x7 convolution, BN, ReLU, 3x3/2 max pooling; all
@@ -170,47 +206,7 @@ def _dpn(config, model_name, include_top, input_shape, pooling, classes,
     x = layers.Concatenate(name="conv5_output")([residual, dense])
     x = bn_relu(x, "conv5_final")
     outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=name)
 
 
-def _register(model_name, config, summary):
-    """Makes, documents and registers the builder of one row of DPN_CONFIGS."""
-
-    def builder(
-        include_top=True,
-        input_shape=None,
-        pooling=None,
-        classes=1000,
-        classifier_activation="softmax",
-    ):
-        return _dpn(config, model_name, include_top, input_shape, pooling, classes,
-                    classifier_activation)
-
-    builder.__name__ = builder.__qualname__ = model_name
-    builder.__doc__ = (
-        f"{summary} (Chen et al., arXiv 1707.01629), the layout of Cadene's port.\n\n"
-        f"    Blocks per stage {config.blocks}, dense increments {config.increments}, "
-        f"{config.groups} groups.\n\n"
-        "    Args:\n"
-        "        include_top, input_shape, pooling, classes, classifier_activation: as in\n"
-        f"            keras.applications (default input 224x224x3, at least "
-        f"{MIN_INPUT_SIZE}x{MIN_INPUT_SIZE}).\n"
-    )
-    return register_model(
-        model_name,
-        input_size=224,
-        min_input_size=MIN_INPUT_SIZE,
-        reference_params=config.reference_params,
-        reference_source=f"Cadene pretrainedmodels {model_name}",
-    )(builder)
-
-
-dpn68 = _register("dpn68", DPN_CONFIGS["dpn68"], "DPN-68")
-dpn68b = _register(
-    "dpn68b", DPN_CONFIGS["dpn68b"],
-    "DPN-68b, the same network as DPN-68 (its weights were pretrained on ImageNet-5k)",
-)
-dpn92 = _register("dpn92", DPN_CONFIGS["dpn92"], "DPN-92")
-dpn98 = _register("dpn98", DPN_CONFIGS["dpn98"], "DPN-98")
-dpn107 = _register("dpn107", DPN_CONFIGS["dpn107"], "DPN-107")
-dpn131 = _register("dpn131", DPN_CONFIGS["dpn131"], "DPN-131")
+DPN_BUILDERS = register_family(DPN_CONFIGS, build_dpn, min_input_size)

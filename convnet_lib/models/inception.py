@@ -1,5 +1,5 @@
-"""The Inception family, built from one small table language: Inception-v4,
-Inception-ResNet-v2, SE-Inception-v3 and a small Inception-ResNet.
+"""The Inception family, built from one small table language: GoogLeNet, BN-Inception,
+Inception-v4, Inception-ResNet-v2, SE-Inception-v3 and a small Inception-ResNet.
 
 References:
 - [Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning](
@@ -8,18 +8,13 @@ References:
   https://arxiv.org/abs/1512.00567) (Inception-v3; Szegedy et al., CVPR 2016)
 - [Squeeze-and-Excitation Networks](https://arxiv.org/abs/1709.01507) (Hu et al., CVPR
   2018; SE-Inception-v3 in its Figure 2)
+- [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842) (GoogLeNet; Szegedy et
+  al., CVPR 2015, Table 1)
+- [Batch Normalization](https://arxiv.org/abs/1502.03167) (BN-Inception; Ioffe and
+  Szegedy, ICML 2015, Figure 5)
 
-An Inception *module* runs several *branches* on the same input and concatenates their
-outputs along the channel axis. Here a module is written as data, a tuple of branches,
-and each branch is a tuple of steps applied one after the other:
-
-- `(filters, kernel_size)` or `(filters, kernel_size, strides, padding)`: a
-  Conv2D -> BatchNormalization -> ReLU unit (defaults: stride 1, "same" padding);
-  `kernel_size` may be a pair such as `(1, 7)` for the factorised convolutions;
-- `"avg"`: 3x3 average pooling, stride 1, "same" padding (padding not counted in the mean);
-- `"max"`: 3x3 max pooling, stride 2, "valid" padding (the grid-reduction pool);
-- a list of conv steps, as the *last* step only: a fork; each conv is applied to the
-  branch so far and their outputs are concatenated (the 1x3 / 3x1 pair of Inception-C).
+The modules are written as data, in the table language of
+`convnet_lib.models.inception_tables` (`MODULES`, `STEMS`).
 
 `inception_module(x, MODULES["inception_a"], name)` then builds one module. A whole network
 is one row of `INCEPTION_CONFIGS` (a frozen `InceptionConfig`): a stem, modules applied
@@ -30,6 +25,17 @@ no conv bias); Inception-ResNet-v2 and SE-Inception-v3 without SE are layer for 
 keras.applications' InceptionResNetV2 and InceptionV3 (BatchNormalization without scale, as
 in TF-slim), so their weights transfer; the mini scales Inception-ResNet-v2 down for 32x32
 grey images.
+
+GoogLeNet and BN-Inception are the two Bianco et al. 2018 (arXiv 1810.00736) measured:
+the BVLC Caffe GoogLeNet as ported in their repository (CeLuigi/models-comparison.pytorch
+`googlenet.py`: convolutions with bias, no BatchNormalization, `batch_norm=False` here) and
+Cadene's `bninception` (BatchNormalization after convolutions that keep their bias,
+`conv_bias=True`). Their trainable parameters and convolution multiply-adds equal the
+references'. Three layers differ in form, none in the counts: GoogLeNet's two local
+response normalizations (no parameters, no multiply-adds) are left out, "same" padding
+of the strided 7x7 stem puts 2 pixels before and 3 after where Caffe pads 3 on each side,
+and BN-Inception's average pooling leaves its zero padding out of the mean (Cadene's
+counts it). So the outputs differ from the references' for the same weights.
 """
 
 import dataclasses
@@ -50,161 +56,10 @@ from convnet_lib.models.common import register_family
 from convnet_lib.models.common import se_model_name
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
+from convnet_lib.models.inception_tables import MODULES
+from convnet_lib.models.inception_tables import RESIDUAL_SCALES
+from convnet_lib.models.inception_tables import STEMS
 from convnet_lib.models.se import se_block
-
-_VALID = "valid"
-
-
-def _inception_v3_a(pool_filters):
-    """Inception-v3's 35x35 module (Szegedy et al. 2016, Figure 5, 5x5 kept as in the
-    released model); the pooling branch's width grows from 32 to 64."""
-    return (
-        ((64, 1),),
-        ((48, 1), (64, 5)),
-        ((64, 1), (96, 3), (96, 3)),
-        ("avg", (pool_filters, 1)),
-    )
-
-
-def _inception_v3_c(width):
-    """Inception-v3's 17x17 module with 7x7 factorised into 1x7 and 7x1 (Figure 6, n = 7);
-    `width` is the inner width of the 7x7 branches (128, 160, 160, 192)."""
-    return (
-        ((192, 1),),
-        ((width, 1), (width, (1, 7)), (192, (7, 1))),
-        ((width, 1), (width, (7, 1)), (width, (1, 7)), (width, (7, 1)), (192, (1, 7))),
-        ("avg", (192, 1)),
-    )
-
-
-# Inception-v3's 8x8 module with the expanded 1x3 / 3x1 filter bank (Figure 7).
-_INCEPTION_V3_E = (
-    ((320, 1),),
-    ((384, 1), [(384, (1, 3)), (384, (3, 1))]),
-    ((448, 1), (384, 3), [(384, (1, 3)), (384, (3, 1))]),
-    ("avg", (192, 1)),
-)
-
-
-# Every module of the family as a table of branches (see the module docstring).
-MODULES = {
-    # Inception-v4 stem, after three plain convolutions (paper Figure 3).
-    "mixed_3a": (
-        ("max",),
-        ((96, 3, 2, _VALID),),
-    ),
-    "mixed_4a": (
-        ((64, 1), (96, 3, 1, _VALID)),
-        ((64, 1), (64, (1, 7)), (64, (7, 1)), (96, 3, 1, _VALID)),
-    ),
-    "mixed_5a": (
-        ((192, 3, 2, _VALID),),
-        ("max",),
-    ),
-    # Inception-v4 modules (paper Figures 4 to 8), at 35x35, 17x17 and 8x8 for 299x299 input.
-    "inception_a": (
-        ((96, 1),),
-        ((64, 1), (96, 3)),
-        ((64, 1), (96, 3), (96, 3)),
-        ("avg", (96, 1)),
-    ),
-    "reduction_a": (
-        ((384, 3, 2, _VALID),),
-        ((192, 1), (224, 3), (256, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "inception_b": (
-        ((384, 1),),
-        ((192, 1), (224, (1, 7)), (256, (7, 1))),
-        ((192, 1), (192, (7, 1)), (224, (1, 7)), (224, (7, 1)), (256, (1, 7))),
-        ("avg", (128, 1)),
-    ),
-    "reduction_b": (
-        ((192, 1), (192, 3, 2, _VALID)),
-        ((256, 1), (256, (1, 7)), (320, (7, 1)), (320, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "inception_c": (
-        ((256, 1),),
-        ((384, 1), [(256, (1, 3)), (256, (3, 1))]),
-        ((384, 1), (448, (3, 1)), (512, (1, 3)), [(256, (1, 3)), (256, (3, 1))]),
-        ("avg", (256, 1)),
-    ),
-    # Inception-ResNet-v2 as in keras.applications / TF-slim (paper Figure 15 and its blocks).
-    "mixed_5b": (
-        ((96, 1),),
-        ((48, 1), (64, 5)),
-        ((64, 1), (96, 3), (96, 3)),
-        ("avg", (64, 1)),
-    ),
-    "block35": (  # Inception-ResNet-A, residual branch only
-        ((32, 1),),
-        ((32, 1), (32, 3)),
-        ((32, 1), (48, 3), (64, 3)),
-    ),
-    "mixed_6a": (  # Reduction-A with k, l, m, n = 256, 256, 384, 384
-        ((384, 3, 2, _VALID),),
-        ((256, 1), (256, 3), (384, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "block17": (  # Inception-ResNet-B
-        ((192, 1),),
-        ((128, 1), (160, (1, 7)), (192, (7, 1))),
-    ),
-    "mixed_7a": (  # Reduction-B
-        ((256, 1), (384, 3, 2, _VALID)),
-        ((256, 1), (288, 3, 2, _VALID)),
-        ((256, 1), (288, 3), (320, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "block8": (  # Inception-ResNet-C
-        ((192, 1),),
-        ((192, 1), (224, (1, 3)), (256, (3, 1))),
-    ),
-    # Inception-v3 as keras.applications.InceptionV3 builds it, named as there.
-    "mixed0": _inception_v3_a(32),
-    "mixed1": _inception_v3_a(64),
-    "mixed2": _inception_v3_a(64),
-    "mixed3": (  # grid reduction 35 -> 17
-        ((384, 3, 2, _VALID),),
-        ((64, 1), (96, 3), (96, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "mixed4": _inception_v3_c(128),
-    "mixed5": _inception_v3_c(160),
-    "mixed6": _inception_v3_c(160),
-    "mixed7": _inception_v3_c(192),
-    "mixed8": (  # grid reduction 17 -> 8
-        ((192, 1), (320, 3, 2, _VALID)),
-        ((192, 1), (192, (1, 7)), (192, (7, 1)), (192, 3, 2, _VALID)),
-        ("max",),
-    ),
-    "mixed9": _INCEPTION_V3_E,
-    "mixed10": _INCEPTION_V3_E,
-}
-
-# Stems: one branch each, applied before the first module.
-STEMS = {
-    # Inception-v4: three convolutions, then the modules mixed_3a, mixed_4a, mixed_5a.
-    "inception_v4": ((32, 3, 2, _VALID), (32, 3, 1, _VALID), (64, 3)),
-    # Inception-v3 as in keras.applications; InceptionResNetV2 there uses it too.
-    "inception_v3": (
-        (32, 3, 2, _VALID),
-        (32, 3, 1, _VALID),
-        (64, 3),
-        "max",
-        (80, 1, 1, _VALID),
-        (192, 3, 1, _VALID),
-        "max",
-    ),
-    # 32x32 inputs: one convolution at full resolution, then a "same" 2x2 reduction to 16x16.
-    "inception_resnet_mini": ((32, 3), "max_same"),
-}
-
-# Residual scaling of the A, B and C blocks (keras.applications / TF-slim values; the
-# paper recommends factors between 0.1 and 0.3 to keep very wide networks stable).
-RESIDUAL_SCALES = (0.17, 0.1, 0.2)
-
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class InceptionConfig(ModelRow):
@@ -221,6 +76,10 @@ class InceptionConfig(ModelRow):
     width: multiplier of the filters of every module's convs (not the stem's).
     bn_scale: whether BatchNormalization learns a scale (gamma); keras.applications'
         InceptionV3 and InceptionResNetV2 do not.
+    batch_norm: False makes every conv step a convolution with bias and ReLU, without
+        BatchNormalization (GoogLeNet).
+    conv_bias: a bias on the convolutions that feed BatchNormalization (BN-Inception).
+    bn_epsilon: epsilon of every BatchNormalization.
     top_filters: filters of a 1x1 conv-BN-ReLU ("conv_7b") before the head, or None.
     use_se: an SE block after every module applied once and every plain block, and on the
         residual branch of every Inception-ResNet block (named `{module}_se_...`).
@@ -238,6 +97,9 @@ class InceptionConfig(ModelRow):
     residual_scales: tuple = None
     width: float = 1.0
     bn_scale: bool = True
+    batch_norm: bool = True
+    conv_bias: bool = False
+    bn_epsilon: float = 1e-3
     top_filters: int = None
     use_se: bool = False
     reduction_ratio: float = 16
@@ -271,7 +133,10 @@ class InceptionConfig(ModelRow):
             object.__setattr__(self, "residual_scales", scales)
         if check_float(self.width, "width", minimum=0.0) == 0.0:
             raise ValueError(f"`width` must be > 0. Received: width={self.width!r}")
-        check_bool(self.bn_scale, "bn_scale")
+        for field in ("bn_scale", "batch_norm", "conv_bias"):
+            check_bool(getattr(self, field), field)
+        if check_float(self.bn_epsilon, "bn_epsilon", minimum=0.0) == 0.0:
+            raise ValueError(f"`bn_epsilon` must be > 0. Received: bn_epsilon={self.bn_epsilon!r}")
         check_bool(self.residual, "residual")
         if self.top_filters is not None:
             check_int(self.top_filters, "top_filters", minimum=1)
@@ -286,7 +151,30 @@ _INCEPTION_RESNET_V2 = dict(
     residual_scales=RESIDUAL_SCALES, bn_scale=False, top_filters=1536,
 )
 
+_GOOGLENET_MODULES = (
+    "inception_3a", "inception_3b", "pool_3", "inception_4a", "inception_4b", "inception_4c",
+    "inception_4d", "inception_4e", "pool_4", "inception_5a", "inception_5b",
+)
+_BN_INCEPTION_MODULES = tuple(
+    f"bn_inception_{stage}" for stage in ("3a", "3b", "3c", "4a", "4b", "4c", "4d", "4e",
+                                          "5a", "5b")
+)
+
 INCEPTION_CONFIGS = {
+    # The BVLC Caffe GoogLeNet that Bianco et al. measured (their "Our porting"): no
+    # BatchNormalization, a bias on every convolution, dropout 0.4 before the classifier.
+    "googlenet": InceptionConfig(
+        stem="googlenet", stem_modules=_GOOGLENET_MODULES, batch_norm=False,
+        dropout_rate=0.4, input_size=224, reference_params=6_998_552,
+        reference_source="CeLuigi/models-comparison.pytorch googlenet.googlenet (BVLC Caffe)",
+    ),
+    # BN-Inception as Cadene ported it: BatchNormalization (epsilon 1e-5, with scale) after
+    # every convolution, which keeps its bias.
+    "bninception": InceptionConfig(
+        stem="googlenet", stem_modules=_BN_INCEPTION_MODULES, conv_bias=True,
+        bn_epsilon=1e-5, input_size=224, reference_params=11_295_240,
+        reference_source="Cadene pretrainedmodels bninception",
+    ),
     # Paper Figure 9: stem, 4 x A, Reduction-A, 7 x B, Reduction-B, 3 x C; trainable
     # parameters as the PyTorch ports count them.
     "inception_v4": InceptionConfig(
@@ -337,6 +225,8 @@ def _step_size(size, step):
         return (size - 3) // 2 + 1
     if step == "max_same":
         return -(-size // 2)
+    if step == "max_s1":
+        return size
     _, kernel_size, strides, padding = (tuple(step) + (1, "same"))[:4]
     if padding == "same":
         return -(-size // strides)
@@ -367,15 +257,23 @@ def min_input_size(config):
     return next(size for size in range(1, 4097) if last_size(size) >= 1)
 
 
-def _apply_step(x, step, name, bn_scale, width):
-    """One step of a branch: a conv-BN-ReLU unit or a pooling layer."""
+def _apply_step(x, step, name, bn_scale, width, batch_norm=True, use_bias=False,
+                bn_epsilon=1e-3):
+    """One step of a branch: a conv-BN-ReLU unit (conv-ReLU without `batch_norm`) or a
+    pooling layer."""
     if step == "avg":
         return layers.AveragePooling2D(3, strides=1, padding="same", name=f"{name}_avgpool")(x)
     if step == "max":
         return layers.MaxPooling2D(3, strides=2, padding="valid", name=f"{name}_maxpool")(x)
     if step == "max_same":
         return layers.MaxPooling2D(3, strides=2, padding="same", name=f"{name}_maxpool")(x)
+    if step == "max_s1":
+        return layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_maxpool")(x)
     filters, kernel_size, strides, padding = (tuple(step) + (1, "same"))[:4]
+    if not batch_norm:
+        x = layers.Conv2D(scale_filters(filters, width), kernel_size, strides=strides,
+                          padding=padding, name=f"{name}_conv")(x)
+        return layers.Activation("relu", name=f"{name}_relu")(x)
     return conv_bn(
         x,
         scale_filters(filters, width),
@@ -383,27 +281,34 @@ def _apply_step(x, step, name, bn_scale, width):
         name=name,
         strides=strides,
         padding=padding,
+        use_bias=use_bias,
         bn_scale=bn_scale,
+        bn_epsilon=bn_epsilon,
     )
 
 
-def inception_branch(x, steps, name, bn_scale=True, width=1.0):
+def inception_branch(x, steps, name, bn_scale=True, width=1.0, batch_norm=True,
+                     use_bias=False, bn_epsilon=1e-3):
     """Applies the `steps` of one branch in order; returns a tensor (forks concatenated).
 
     Layers are named `{name}_{index}_...`, so `branch1` of a module gives `..._branch1_2_conv`.
+    `batch_norm`, `use_bias` and `bn_epsilon` describe every conv step (see
+    `InceptionConfig`).
     """
+    style = dict(batch_norm=batch_norm, use_bias=use_bias, bn_epsilon=bn_epsilon)
     for index, step in enumerate(steps, start=1):
         if isinstance(step, list):  # a fork: parallel convs on the branch so far
             outputs = [
-                _apply_step(x, conv, f"{name}_{index}{letter}", bn_scale, width)
+                _apply_step(x, conv, f"{name}_{index}{letter}", bn_scale, width, **style)
                 for letter, conv in zip("abcdefgh", step)
             ]
             return layers.Concatenate(axis=-1, name=f"{name}_{index}_concat")(outputs)
-        x = _apply_step(x, step, f"{name}_{index}", bn_scale, width)
+        x = _apply_step(x, step, f"{name}_{index}", bn_scale, width, **style)
     return x
 
 
-def inception_module(x, branches, name, bn_scale=True, width=1.0):
+def inception_module(x, branches, name, bn_scale=True, width=1.0, batch_norm=True,
+                     use_bias=False, bn_epsilon=1e-3):
     """Runs every branch of `branches` on `x` and concatenates the results (channels last).
 
     Args:
@@ -412,9 +317,11 @@ def inception_module(x, branches, name, bn_scale=True, width=1.0):
         name: prefix of every layer name; the output layer is `{name}_concat`.
         bn_scale: whether BatchNormalization learns a scale (gamma).
         width: multiplier of every conv's filters (1.0 = the paper's module).
+        batch_norm, use_bias, bn_epsilon: the conv steps' style (see `InceptionConfig`).
     """
+    style = dict(batch_norm=batch_norm, use_bias=use_bias, bn_epsilon=bn_epsilon)
     outputs = [
-        inception_branch(x, steps, f"{name}_branch{index}", bn_scale, width)
+        inception_branch(x, steps, f"{name}_branch{index}", bn_scale, width, **style)
         for index, steps in enumerate(branches)
     ]
     return layers.Concatenate(axis=-1, name=f"{name}_concat")(outputs)
@@ -422,7 +329,7 @@ def inception_module(x, branches, name, bn_scale=True, width=1.0):
 
 def inception_resnet_block(
     x, branches, scale, name, activation="relu", width=1.0, bn_scale=False,
-    reduction_ratio=None, residual=True,
+    reduction_ratio=None, residual=True, batch_norm=True, use_bias=False, bn_epsilon=1e-3,
 ):
     """An Inception-ResNet block: `activation(x + scale * project(inception(x)))`.
 
@@ -443,8 +350,10 @@ def inception_resnet_block(
             scaling (on the residual branch, as in SE-ResNet; Hu et al., Figure 3).
         residual: False drops the addition (and the scaling): the block outputs
             `activation(project(inception(x)))`, with the same layers otherwise.
+        batch_norm, use_bias, bn_epsilon: the branch convs' style (see `InceptionConfig`).
     """
-    mixed = inception_module(x, branches, f"{name}_mixed", bn_scale=bn_scale, width=width)
+    mixed = inception_module(x, branches, f"{name}_mixed", bn_scale=bn_scale, width=width,
+                             batch_norm=batch_norm, use_bias=use_bias, bn_epsilon=bn_epsilon)
     branch = layers.Conv2D(x.shape[-1], 1, use_bias=True, name=f"{name}_conv")(mixed)
     if reduction_ratio is not None:
         branch = se_block(branch, reduction_ratio, name=f"{name}_se")
@@ -479,13 +388,16 @@ def build_inception(config, name, include_top, input_shape, pooling, classes,
     )
     ratio = config.reduction_ratio if config.use_se else None
     options = dict(bn_scale=config.bn_scale, width=config.width)
+    style = dict(batch_norm=config.batch_norm, use_bias=config.conv_bias,
+                 bn_epsilon=config.bn_epsilon)
 
     def module(x, key, module_name):
-        x = inception_module(x, MODULES[key], module_name, **options)
+        x = inception_module(x, MODULES[key], module_name, **options, **style)
         return x if ratio is None else se_block(x, ratio, name=f"{module_name}_se")
 
     inputs = model_input(input_shape)
-    x = inception_branch(inputs, STEMS[config.stem], "stem", bn_scale=config.bn_scale)
+    x = inception_branch(inputs, STEMS[config.stem], "stem", bn_scale=config.bn_scale,
+                         **style)
     for key in config.stem_modules:
         x = module(x, key, key)
     scales = config.residual_scales or (None,) * len(config.stages)
@@ -499,13 +411,13 @@ def build_inception(config, name, include_top, input_shape, pooling, classes,
             x = inception_resnet_block(
                 x, MODULES[block], scale=1.0 if last else scale, name=f"{block}_{index}",
                 activation=None if last else "relu", reduction_ratio=ratio,
-                residual=config.residual, **options,
+                residual=config.residual, **options, **style,
             )
         if reduction is not None:
             x = module(x, reduction, reduction)
     if config.top_filters is not None:
-        x = conv_bn(x, scale_filters(config.top_filters, config.width), 1, name="conv_7b",
-                    bn_scale=config.bn_scale)
+        x = _apply_step(x, (config.top_filters, 1), "conv_7b", config.bn_scale, config.width,
+                        **style)
     outputs = classification_head(
         x, include_top, pooling, classes, classifier_activation,
         dropout_rate=config.dropout_rate,

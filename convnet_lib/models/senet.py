@@ -10,11 +10,14 @@ Reference:
 
 Every model is a row of `RESNET_CONFIGS` (a frozen `ResNetConfig`), and one SE piece
 (`convnet_lib.models.se.se_block`) is switched on per row with `use_se`. The ImageNet
-rows mirror the layouts of the released Caffe models as ported to PyTorch by Cadene's
+rows mirror the layouts of the PyTorch models that Bianco et al. 2018 (arXiv 1810.00736)
+measured: torchvision's ResNets and the released Caffe/Torch models as ported by Cadene's
 `pretrainedmodels` (and timm's `legacy_*` models): BatchNormalization with scale and offset,
-no convolution bias, SE FC layers with bias, so their trainable parameter counts are equal.
-ResNet-50 and SE-ResNet-50 put the stride of a downsampling bottleneck on its first 1x1
-convolution (the original Caffe layout); SE-ResNeXt and SENet-154 put it on the 3x3.
+no convolution bias (but FBResNet-152), SE FC layers with bias, so their trainable parameter
+counts are equal. ResNet-50, CaffeResNet-101 and the SE-ResNets put the stride of a
+downsampling bottleneck on its first 1x1 convolution (the original Caffe layout);
+torchvision's ResNet-101/152, FBResNet-152, the ResNeXts, SE-ResNeXts and SENet-154 put it
+on the 3x3 (same parameters, more multiply-adds).
 Strided convolutions pad symmetrically (ZeroPadding2D + "valid"), as PyTorch does. The
 stem's max pooling pads one pixel on each side (as keras.applications ResNet50 and
 torchvision do), where the Caffe/Cadene models use `ceil_mode`; the output sizes, parameters
@@ -112,8 +115,14 @@ class ResNetConfig(ModelRow):
         check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
 
 
-_RESNET50 = dict(unit="bottleneck", depths=(3, 4, 6, 3), widths=(64, 128, 256, 512),
-                 input_size=224)
+_WIDTHS = (64, 128, 256, 512)
+_RESNET50 = dict(unit="bottleneck", depths=(3, 4, 6, 3), widths=_WIDTHS, input_size=224)
+_RESNET101 = dict(unit="bottleneck", depths=(3, 4, 23, 3), widths=_WIDTHS, input_size=224)
+_RESNET152 = dict(unit="bottleneck", depths=(3, 8, 36, 3), widths=_WIDTHS, input_size=224)
+# ResNeXt "32x4d": 32 groups of 4 channels in the first stage's 3x3 (128 = 2 x planes),
+# and "64x4d": 64 groups of 4 (256 = 4 x planes); the stride is on the 3x3.
+_32X4D = dict(bottleneck_widths=(2, 2), groups=32, stride_on_3x3=True)
+_64X4D = dict(bottleneck_widths=(4, 4), groups=64, stride_on_3x3=True)
 _CADENE = "Cadene pretrainedmodels"
 
 RESNET_CONFIGS = {
@@ -130,7 +139,7 @@ RESNET_CONFIGS = {
     # Cardinality 32, width 4 per group: the 3x3 of a stage-1 unit has 128 channels in 32
     # groups (a grouped Conv2D), doubling every stage.
     "se_resnext50_32x4d": ResNetConfig(
-        **_RESNET50, bottleneck_widths=(2, 2), groups=32, stride_on_3x3=True, use_se=True,
+        **_RESNET50, **_32X4D, use_se=True,
         reference_params=27_559_896, reference_source=f"{_CADENE} se_resnext50_32x4d",
     ),
     # Hu et al., appendix, the ILSVRC 2017 winning backbone: an SE-ResNeXt-152 with 64
@@ -141,6 +150,62 @@ RESNET_CONFIGS = {
         bottleneck_widths=(2, 4), groups=64, stride_on_3x3=True, stem="deep",
         stem_width=128, shortcut_kernel=3, use_se=True, dropout_rate=0.2, input_size=224,
         reference_params=115_088_984, reference_source=f"{_CADENE} senet154",
+    ),
+    # --- The other ResNets of Bianco et al. 2018 (arXiv 1810.00736), each in the layout of
+    # the PyTorch model they measured. Trainable parameters equal the reference's; so do the
+    # multiply-adds of the convolution and dense layers, which depend on where the stride is.
+    # He et al. 2016, Table 1: basic units (two 3x3), torchvision's resnet18/34.
+    "resnet18": ResNetConfig(
+        unit="basic", depths=(2, 2, 2, 2), widths=_WIDTHS, input_size=224,
+        reference_params=11_689_512, reference_source="torchvision resnet18",
+    ),
+    "resnet34": ResNetConfig(
+        unit="basic", depths=(3, 4, 6, 3), widths=_WIDTHS, input_size=224,
+        reference_params=21_797_672, reference_source="torchvision resnet34",
+    ),
+    # torchvision's resnet101/152 ("v1.5"): the stride on the 3x3. The resnet50 row above
+    # keeps the original stride on the 1x1 (the SENet chapter's baseline): same parameters
+    # as torchvision's resnet50, 3.86 instead of 4.09 G multiply-adds.
+    "resnet101": ResNetConfig(
+        **_RESNET101, stride_on_3x3=True, reference_params=44_549_160,
+        reference_source="torchvision resnet101",
+    ),
+    "resnet152": ResNetConfig(
+        **_RESNET152, stride_on_3x3=True, reference_params=60_192_808,
+        reference_source="torchvision resnet152",
+    ),
+    # The Caffe ResNet-101 of He et al. (stride on the 1x1), ported by Cadene.
+    "cafferesnet101": ResNetConfig(
+        **_RESNET101, reference_params=44_549_160,
+        reference_source=f"{_CADENE} cafferesnet101",
+    ),
+    # Facebook's Torch ResNet-152 (fb.resnet.torch): a bias on every convolution.
+    "fbresnet152": ResNetConfig(
+        **_RESNET152, stride_on_3x3=True, use_bias=True, reference_params=60_268_520,
+        reference_source=f"{_CADENE} fbresnet152",
+    ),
+    # Xie et al. 2017, the released Torch ResNeXt-101 models.
+    "resnext101_32x4d": ResNetConfig(
+        **_RESNET101, **_32X4D, reference_params=44_177_704,
+        reference_source=f"{_CADENE} resnext101_32x4d",
+    ),
+    "resnext101_64x4d": ResNetConfig(
+        **_RESNET101, **_64X4D, reference_params=83_455_272,
+        reference_source=f"{_CADENE} resnext101_64x4d",
+    ),
+    # The released Caffe SENets (Hu et al.): SE-ResNets stride on the 1x1, SE-ResNeXts on
+    # the 3x3, as se_resnet50 and se_resnext50_32x4d above.
+    "se_resnet101": ResNetConfig(
+        **_RESNET101, use_se=True, reference_params=49_326_872,
+        reference_source=f"{_CADENE} se_resnet101",
+    ),
+    "se_resnet152": ResNetConfig(
+        **_RESNET152, use_se=True, reference_params=66_821_848,
+        reference_source=f"{_CADENE} se_resnet152",
+    ),
+    "se_resnext101_32x4d": ResNetConfig(
+        **_RESNET101, **_32X4D, use_se=True, reference_params=48_955_416,
+        reference_source=f"{_CADENE} se_resnext101_32x4d",
     ),
     # A small SE-ResNet for 32x32 Fashion-MNIST images: a 3x3 stem at full resolution,
     # then three stages that each start with a stride-2 basic unit; r = 8 because these

@@ -26,44 +26,77 @@ import dataclasses
 import keras
 from keras import layers
 
-from convnet_lib.models._registry import register_model
+from convnet_lib._checks import check_int
+from convnet_lib._checks import check_int_sequence
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
 # PyTorch's BatchNorm2d epsilon.
 BN_EPSILON = 1e-5
-MIN_INPUT_SIZE = 32
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ShuffleNetConfig:
+class ShuffleNetConfig(ModelRow):
     """One row of SHUFFLENET_CONFIGS.
 
     groups: groups of the 1x1 convolutions (and of the channel shuffle).
-    stage_widths: output channels of stages 2, 3 and 4.
+    stage_widths: output channels of stages 2, 3 and 4; each a multiple of 4 * groups.
     units: ShuffleNet units in stages 2, 3 and 4 (the first of each has stride 2).
-    stem_filters: filters of the stride-2 3x3 stem convolution.
-    reference_params: trainable parameters of the reference model at 1000 classes.
+    stem_filters: filters of the stride-2 3x3 stem convolution (a multiple of groups).
     """
 
     groups: int
     stage_widths: tuple
-    reference_params: int
     units: tuple = (4, 8, 4)
     stem_filters: int = 24
 
+    def __post_init__(self):
+        groups = check_int(self.groups, "groups", minimum=1)
+        widths = check_int_sequence(self.stage_widths, "stage_widths", minimum=1, length=3)
+        if any(width % (4 * groups) for width in widths):
+            raise ValueError(
+                f"Every entry of `stage_widths` must be a multiple of 4 * groups = "
+                f"{4 * groups} (the bottleneck is a quarter wide and grouped). "
+                f"Received: stage_widths={widths!r}"
+            )
+        object.__setattr__(self, "stage_widths", widths)
+        units = check_int_sequence(self.units, "units", minimum=1, length=3)
+        object.__setattr__(self, "units", units)
+        if check_int(self.stem_filters, "stem_filters", minimum=1) % groups:
+            raise ValueError(
+                f"`stem_filters` must be a multiple of groups ({groups}). "
+                f"Received: stem_filters={self.stem_filters!r}"
+            )
 
-# Reference counts measured with sum(p.numel() for p in model.parameters()) on the
-# ShuffleNet class of CeLuigi/models-comparison.pytorch shufflenet.py (HEAD 51388f0),
-# torch 2.14.1.
+
+def _shufflenet_row(groups, stage_widths, reference_params):
+    # Reference counts measured with sum(p.numel() for p in model.parameters()) on the
+    # ShuffleNet class of CeLuigi/models-comparison.pytorch shufflenet.py (HEAD 51388f0),
+    # torch 2.14.1.
+    return ShuffleNetConfig(
+        groups=groups, stage_widths=stage_widths, input_size=224,
+        reference_params=reference_params,
+        reference_source=(
+            f"CeLuigi/models-comparison.pytorch shufflenet.ShuffleNet(groups={groups})"
+        ),
+    )
+
+
 SHUFFLENET_CONFIGS = {
-    "shufflenet": ShuffleNetConfig(groups=8, stage_widths=(384, 768, 1536),
-                                   reference_params=2_454_304),
-    "shufflenet_g3": ShuffleNetConfig(groups=3, stage_widths=(240, 480, 960),
-                                      reference_params=1_877_920),
+    # ShuffleNet 1x, g = 8: the one Bianco et al. measured (their `shufflenet()`).
+    "shufflenet": _shufflenet_row(8, (384, 768, 1536), 2_454_304),
+    # ShuffleNet 1x, g = 3: the paper's main model, from the same code.
+    "shufflenet_g3": _shufflenet_row(3, (240, 480, 960), 1_877_920),
 }
+
+
+def min_input_size(config):
+    """The stem, its pooling and three strided stages divide the input by 32."""
+    return 32
 
 
 def channel_shuffle(x, groups, name):
@@ -130,11 +163,20 @@ def pytorch_max_pool(x, name):
     return layers.MaxPooling2D(1, strides=2, name=name)(x)
 
 
-def _shufflenet(config, model_name, include_top, input_shape, pooling, classes,
-                classifier_activation):
+def build_shufflenet(config, name, include_top, input_shape, pooling, classes,
+                     classifier_activation):
+    """ShuffleNet 1x (Zhang et al., arXiv 1707.01083) from a `ShuffleNetConfig`, as in the
+    ShuffleNet that Bianco et al. 2018 measured (biases, a stem without BN/ReLU).
+
+    Args:
+        config: a `ShuffleNetConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications (default input 224x224x3, at least 32x32).
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=MIN_INPUT_SIZE, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
     )
     inputs = model_input(input_shape)
     # Stage 1: a strided 3x3 convolution with bias (no BN, no ReLU in the reference), then
@@ -149,42 +191,7 @@ def _shufflenet(config, model_name, include_top, input_shape, pooling, classes,
                 strides=2 if unit == 1 else 1, group_first=not (stage == 2 and unit == 1),
             )
     outputs = classification_head(x, include_top, pooling, classes, classifier_activation)
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=name)
 
 
-def _register(model_name, config):
-    """Makes, documents and registers the builder of one row of SHUFFLENET_CONFIGS."""
-
-    def builder(
-        include_top=True,
-        input_shape=None,
-        pooling=None,
-        classes=1000,
-        classifier_activation="softmax",
-    ):
-        return _shufflenet(config, model_name, include_top, input_shape, pooling, classes,
-                           classifier_activation)
-
-    builder.__name__ = builder.__qualname__ = model_name
-    builder.__doc__ = (
-        f"ShuffleNet 1x, g = {config.groups} (Zhang et al., arXiv 1707.01083), as in the\n"
-        "    ShuffleNet that Bianco et al. 2018 measured (biases, a stem without BN/ReLU).\n\n"
-        f"    Stage widths {config.stage_widths}, units {config.units}.\n\n"
-        "    Args:\n"
-        "        include_top, input_shape, pooling, classes, classifier_activation: as in\n"
-        f"            keras.applications (default input 224x224x3, at least "
-        f"{MIN_INPUT_SIZE}x{MIN_INPUT_SIZE}).\n"
-    )
-    return register_model(
-        model_name,
-        input_size=224,
-        min_input_size=MIN_INPUT_SIZE,
-        reference_params=config.reference_params,
-        reference_source=(
-            f"CeLuigi/models-comparison.pytorch shufflenet.ShuffleNet(groups={config.groups})"
-        ),
-    )(builder)
-
-
-shufflenet = _register("shufflenet", SHUFFLENET_CONFIGS["shufflenet"])
-shufflenet_g3 = _register("shufflenet_g3", SHUFFLENET_CONFIGS["shufflenet_g3"])
+SHUFFLENET_BUILDERS = register_family(SHUFFLENET_CONFIGS, build_shufflenet, min_input_size)

@@ -24,15 +24,17 @@ import keras
 from keras import layers
 
 from convnet_lib._checks import check_float
-from convnet_lib.models._registry import register_model
+from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.alexnet import conv_relu
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class SqueezeNetConfig:
+class SqueezeNetConfig(ModelRow):
     """One row of SQUEEZENET_CONFIGS.
 
     stem: (filters, kernel size) of the stride-2 unpadded first convolution.
@@ -40,16 +42,33 @@ class SqueezeNetConfig:
         the 1x1 and 3x3 branches, so a module outputs 2 * expand channels.
     pool_after: numbers of the Fire modules (fire2 ... fire9) followed by 3x3/2 max
         pooling; 0 is the stem.
-    min_input_size: the smallest input that leaves a 1x1 map.
-    reference_params: trainable parameters of torchvision's model at 1000 classes.
+    dropout_rate: dropout before the classifier convolution.
     """
 
     stem: tuple
     fires: tuple
     pool_after: tuple
-    min_input_size: int
-    reference_params: int
     dropout_rate: float = 0.5
+
+    def __post_init__(self):
+        object.__setattr__(self, "stem", check_int_sequence(self.stem, "stem", minimum=1,
+                                                            length=2))
+        if not isinstance(self.fires, (tuple, list)) or not self.fires:
+            raise ValueError(
+                "`fires` must be a non-empty tuple of (squeeze, expand) pairs. "
+                f"Received: fires={self.fires!r}"
+            )
+        fires = tuple(check_int_sequence(fire, "fires", minimum=1, length=2)
+                      for fire in self.fires)
+        object.__setattr__(self, "fires", fires)
+        pool_after = check_int_sequence(self.pool_after, "pool_after", minimum=0)
+        if any(number > len(fires) + 1 or number == 1 for number in pool_after):
+            raise ValueError(
+                f"`pool_after` must list 0 (the stem) or Fire modules 2 to {len(fires) + 1}. "
+                f"Received: pool_after={pool_after!r}"
+            )
+        object.__setattr__(self, "pool_after", pool_after)
+        check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
 
 
 # Fire modules are numbered fire2 ... fire9 as in the paper (conv1 is layer 1).
@@ -58,15 +77,30 @@ _FIRES = ((16, 64), (16, 64), (32, 128), (32, 128), (48, 192), (48, 192), (64, 2
 # Reference counts measured with sum(p.numel() for p in model.parameters()) on
 # torchvision 0.29.1 (torch 2.14.1) models built with weights=None.
 SQUEEZENET_CONFIGS = {
+    # SqueezeNet 1.0: a 7x7 stem of 96 filters, pooling after fire4 and fire8.
     "squeezenet1_0": SqueezeNetConfig(
-        stem=(96, 7), fires=_FIRES, pool_after=(0, 4, 8), min_input_size=21,
-        reference_params=1_248_424,
+        stem=(96, 7), fires=_FIRES, pool_after=(0, 4, 8), input_size=224,
+        reference_params=1_248_424, reference_source="torchvision squeezenet1_0",
     ),
+    # SqueezeNet 1.1: a 3x3 stem of 64 filters, pooling after fire3 and fire5.
     "squeezenet1_1": SqueezeNetConfig(
-        stem=(64, 3), fires=_FIRES, pool_after=(0, 3, 5), min_input_size=17,
-        reference_params=1_235_496,
+        stem=(64, 3), fires=_FIRES, pool_after=(0, 3, 5), input_size=224,
+        reference_params=1_235_496, reference_source="torchvision squeezenet1_1",
     ),
 }
+
+
+def min_input_size(config):
+    """The smallest input that leaves a 1x1 map (21 pixels for 1.0, 17 for 1.1): the
+    unpadded stride-2 stem, then ceil-mode 3x3/2 poolings."""
+
+    def last_size(size):
+        size = (size - config.stem[1]) // 2 + 1
+        for _ in config.pool_after:  # the Fire modules keep the size
+            size = math.ceil((size - 3) / 2) + 1 if size >= 2 else 0
+        return size
+
+    return next(size for size in range(1, 4097) if last_size(size) >= 1)
 
 
 def ceil_mode_max_pool(x, name, pool_size=3, strides=2):
@@ -117,11 +151,20 @@ def squeezenet_head(x, include_top, pooling, classes, classifier_activation, dro
     return x
 
 
-def _squeezenet(config, model_name, include_top, input_shape, pooling, classes,
-                classifier_activation):
+def build_squeezenet(config, name, include_top, input_shape, pooling, classes,
+                     classifier_activation):
+    """SqueezeNet (Iandola et al., arXiv 1602.07360) from a `SqueezeNetConfig`,
+    torchvision's layout.
+
+    Args:
+        config: a `SqueezeNetConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications (default input 224x224x3).
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=config.min_input_size, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name, config.input_channels
     )
     inputs = model_input(input_shape)
     filters, kernel_size = config.stem
@@ -135,44 +178,7 @@ def _squeezenet(config, model_name, include_top, input_shape, pooling, classes,
     outputs = squeezenet_head(
         x, include_top, pooling, classes, classifier_activation, config.dropout_rate
     )
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=name)
 
 
-def _register(model_name, config, summary):
-    """Makes, documents and registers the builder of one row of SQUEEZENET_CONFIGS."""
-
-    def builder(
-        include_top=True,
-        input_shape=None,
-        pooling=None,
-        classes=1000,
-        classifier_activation="softmax",
-    ):
-        return _squeezenet(config, model_name, include_top, input_shape, pooling, classes,
-                           classifier_activation)
-
-    builder.__name__ = builder.__qualname__ = model_name
-    builder.__doc__ = (
-        f"{summary} (Iandola et al., arXiv 1602.07360), torchvision's layout.\n\n"
-        "    Args:\n"
-        "        include_top, input_shape, pooling, classes, classifier_activation: as in\n"
-        f"            keras.applications (default input 224x224x3, at least "
-        f"{config.min_input_size}x{config.min_input_size}).\n"
-    )
-    return register_model(
-        model_name,
-        input_size=224,
-        min_input_size=config.min_input_size,
-        reference_params=config.reference_params,
-        reference_source=f"torchvision {model_name}",
-    )(builder)
-
-
-squeezenet1_0 = _register(
-    "squeezenet1_0", SQUEEZENET_CONFIGS["squeezenet1_0"],
-    "SqueezeNet 1.0: a 7x7 stem of 96 filters, pooling after fire4 and fire8",
-)
-squeezenet1_1 = _register(
-    "squeezenet1_1", SQUEEZENET_CONFIGS["squeezenet1_1"],
-    "SqueezeNet 1.1: a 3x3 stem of 64 filters, pooling after fire3 and fire5",
-)
+SQUEEZENET_BUILDERS = register_family(SQUEEZENET_CONFIGS, build_squeezenet, min_input_size)

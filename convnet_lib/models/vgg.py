@@ -19,10 +19,15 @@ import dataclasses
 import keras
 from keras import layers
 
-from convnet_lib.models._registry import register_model
+from convnet_lib._checks import check_bool
+from convnet_lib._checks import check_float
+from convnet_lib._checks import check_int
+from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.alexnet import conv_relu
 from convnet_lib.models.alexnet import fully_connected_head
+from convnet_lib.models.common import ModelRow
 from convnet_lib.models.common import model_input
+from convnet_lib.models.common import register_family
 from convnet_lib.models.common import validate_head_arguments
 from convnet_lib.models.common import validate_input_shape
 
@@ -32,44 +37,53 @@ STAGE_WIDTHS = (64, 128, 256, 512, 512)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class VGGConfig:
+class VGGConfig(ModelRow):
     """One row of VGG_CONFIGS.
 
     convs_per_stage: 3x3 convolutions in each of the five stages.
     batch_norm: BatchNormalization between each convolution and its ReLU.
-    reference_params: trainable parameters of torchvision's model at 1000 classes.
+    fc_units: units of the two hidden fully connected layers.
+    dropout_rate: dropout after each hidden fully connected layer.
     """
 
     convs_per_stage: tuple
     batch_norm: bool
-    reference_params: int
     fc_units: int = 4096
     dropout_rate: float = 0.5
 
+    def __post_init__(self):
+        convs = check_int_sequence(self.convs_per_stage, "convs_per_stage", minimum=1,
+                                   length=len(STAGE_WIDTHS))
+        object.__setattr__(self, "convs_per_stage", convs)
+        check_bool(self.batch_norm, "batch_norm")
+        check_int(self.fc_units, "fc_units", minimum=1)
+        check_float(self.dropout_rate, "dropout_rate", minimum=0.0, maximum=1.0)
 
-# Reference counts measured with sum(p.numel() for p in model.parameters()) on
-# torchvision 0.29.1 (torch 2.14.1) models built with weights=None.
+
+def _vgg_row(convs_per_stage, batch_norm, reference_params, name):
+    # Reference counts measured with sum(p.numel() for p in model.parameters()) on
+    # torchvision 0.29.1 (torch 2.14.1) models built with weights=None.
+    return VGGConfig(convs_per_stage=convs_per_stage, batch_norm=batch_norm, input_size=224,
+                     reference_params=reference_params, reference_source=f"torchvision {name}")
+
+
+_DEPTHS = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
+_REFERENCE_PARAMS = {  # (without, with batch normalization)
+    11: (132_863_336, 132_868_840),
+    13: (133_047_848, 133_053_736),
+    16: (138_357_544, 138_365_992),
+    19: (143_667_240, 143_678_248),
+}
 VGG_CONFIGS = {
-    "vgg11": VGGConfig(convs_per_stage=(1, 1, 2, 2, 2), batch_norm=False,
-                       reference_params=132_863_336),
-    "vgg11_bn": VGGConfig(convs_per_stage=(1, 1, 2, 2, 2), batch_norm=True,
-                          reference_params=132_868_840),
-    "vgg13": VGGConfig(convs_per_stage=(2, 2, 2, 2, 2), batch_norm=False,
-                       reference_params=133_047_848),
-    "vgg13_bn": VGGConfig(convs_per_stage=(2, 2, 2, 2, 2), batch_norm=True,
-                          reference_params=133_053_736),
-    "vgg16": VGGConfig(convs_per_stage=(2, 2, 3, 3, 3), batch_norm=False,
-                       reference_params=138_357_544),
-    "vgg16_bn": VGGConfig(convs_per_stage=(2, 2, 3, 3, 3), batch_norm=True,
-                          reference_params=138_365_992),
-    "vgg19": VGGConfig(convs_per_stage=(2, 2, 4, 4, 4), batch_norm=False,
-                       reference_params=143_667_240),
-    "vgg19_bn": VGGConfig(convs_per_stage=(2, 2, 4, 4, 4), batch_norm=True,
-                          reference_params=143_678_248),
+    name: _vgg_row(_DEPTHS[depth], batch_norm, _REFERENCE_PARAMS[depth][batch_norm], name)
+    for depth in _DEPTHS
+    for batch_norm, name in ((False, f"vgg{depth}"), (True, f"vgg{depth}_bn"))
 }
 
-# Five 2x2/2 poolings: 32 pixels leave a 1x1 map.
-MIN_INPUT_SIZE = 32
+
+def min_input_size(config):
+    """Five 2x2/2 poolings: 32 pixels leave a 1x1 map."""
+    return 2 ** len(config.convs_per_stage)
 
 
 def vgg_conv(x, filters, name, batch_norm):
@@ -91,11 +105,23 @@ def vgg_stage(x, filters, convs, name, batch_norm):
     return layers.MaxPooling2D(2, strides=2, name=f"{name}_pool")(x)
 
 
-def _vgg(config, model_name, include_top, input_shape, pooling, classes,
-         classifier_activation):
+def build_vgg(config, name, include_top, input_shape, pooling, classes,
+              classifier_activation):
+    """VGG (Simonyan and Zisserman, arXiv 1409.1556) from a `VGGConfig`, torchvision's
+    layout.
+
+    Args:
+        config: a `VGGConfig` (see its docstring for each option).
+        name: the model's name.
+        include_top, input_shape, pooling, classes, classifier_activation: as in
+            keras.applications (default input 224x224x3, at least 32x32). With
+            `include_top=True` the last map must be 7x7 or a multiple of it (inputs of 224
+            to 255 pixels give 7x7).
+    """
     validate_head_arguments(include_top, pooling, classes, classifier_activation)
     input_shape = validate_input_shape(
-        input_shape, default_size=224, min_size=MIN_INPUT_SIZE, model_name=model_name
+        input_shape, config.input_size, min_input_size(config), name,
+        config.input_channels,
     )
     inputs = model_input(input_shape)
     x = inputs
@@ -104,50 +130,9 @@ def _vgg(config, model_name, include_top, input_shape, pooling, classes,
     outputs = fully_connected_head(
         x, include_top, pooling, classes, classifier_activation,
         feature_size=7, fc_units=config.fc_units, dropout_rate=config.dropout_rate,
-        dropout_first=False, input_shape=input_shape, model_name=model_name,
+        dropout_first=False, input_shape=input_shape, model_name=name,
     )
-    return keras.Model(inputs, outputs, name=model_name)
+    return keras.Model(inputs, outputs, name=name)
 
 
-def _register(model_name, config):
-    """Makes, documents and registers the builder of one row of VGG_CONFIGS."""
-    depth = sum(config.convs_per_stage) + 3
-
-    def builder(
-        include_top=True,
-        input_shape=None,
-        pooling=None,
-        classes=1000,
-        classifier_activation="softmax",
-    ):
-        return _vgg(config, model_name, include_top, input_shape, pooling, classes,
-                    classifier_activation)
-
-    builder.__name__ = builder.__qualname__ = model_name
-    builder.__doc__ = (
-        f"VGG-{depth}{' with batch normalization' if config.batch_norm else ''} "
-        "(Simonyan & Zisserman, arXiv 1409.1556), torchvision's layout.\n\n"
-        f"    Convolutions per stage: {config.convs_per_stage}.\n\n"
-        "    Args:\n"
-        "        include_top, input_shape, pooling, classes, classifier_activation: as in\n"
-        "            keras.applications (default input 224x224x3, at least 32x32). With\n"
-        "            `include_top=True` the last map must be 7x7 or a multiple of it\n"
-        "            (inputs of 224 to 255 pixels give 7x7).\n"
-    )
-    return register_model(
-        model_name,
-        input_size=224,
-        min_input_size=MIN_INPUT_SIZE,
-        reference_params=config.reference_params,
-        reference_source=f"torchvision {model_name}",
-    )(builder)
-
-
-vgg11 = _register("vgg11", VGG_CONFIGS["vgg11"])
-vgg11_bn = _register("vgg11_bn", VGG_CONFIGS["vgg11_bn"])
-vgg13 = _register("vgg13", VGG_CONFIGS["vgg13"])
-vgg13_bn = _register("vgg13_bn", VGG_CONFIGS["vgg13_bn"])
-vgg16 = _register("vgg16", VGG_CONFIGS["vgg16"])
-vgg16_bn = _register("vgg16_bn", VGG_CONFIGS["vgg16_bn"])
-vgg19 = _register("vgg19", VGG_CONFIGS["vgg19"])
-vgg19_bn = _register("vgg19_bn", VGG_CONFIGS["vgg19_bn"])
+VGG_BUILDERS = register_family(VGG_CONFIGS, build_vgg, min_input_size)

@@ -2,7 +2,8 @@
 
 - `style`: `set_style`, `save_figure`, `images_dir` (where figures go).
 - `results`: training curves, image grids, confusion matrices.
-- `diagrams`: block diagrams of modules and networks.
+- `diagrams`: block diagrams of boxes and arrows (`draw_diagram`);
+  `architecture_diagrams`: Inception modules and DenseNet dense blocks drawn with it.
 - `complexity_charts`: accuracy against FLOPs and parameters (Bianco et al. 2018's views),
   accuracy density, latency against FLOPs, and the interactive chart.
 
@@ -13,6 +14,10 @@ from convnet_lib.plotting.complexity_charts import interactive_accuracy_chart
 from convnet_lib.plotting.complexity_charts import plot_accuracy_density
 from convnet_lib.plotting.complexity_charts import plot_accuracy_vs_complexity
 from convnet_lib.plotting.complexity_charts import plot_latency_vs_flops
+from convnet_lib.plotting.complexity_charts import show_interactive
+from convnet_lib.plotting.architecture_diagrams import dense_block_diagram
+from convnet_lib.plotting.architecture_diagrams import dense_connections
+from convnet_lib.plotting.architecture_diagrams import inception_module_diagram
 from convnet_lib.plotting.diagrams import draw_diagram
 from convnet_lib.plotting.results import plot_confusion_matrix
 from convnet_lib.plotting.results import plot_history
@@ -28,7 +33,10 @@ __all__ = [
     "IMAGES_DIR_ENV_VAR",
     "LINE_STYLES",
     "MARKERS",
+    "dense_block_diagram",
+    "dense_connections",
     "draw_diagram",
+    "inception_module_diagram",
     "images_dir",
     "interactive_accuracy_chart",
     "plot_accuracy_density",
@@ -39,4 +47,5 @@ __all__ = [
     "plot_latency_vs_flops",
     "save_figure",
     "set_style",
+    "show_interactive",
 ]

@@ -11,7 +11,8 @@ shape and colour per family, the same in every chart (so the figures also read i
 and white), and marker AREA proportional to parameters with one fixed scale for every
 chart (`marker_area`), keyed by reference markers. Model names go next to their markers
 where they overlap no other name, marker or line; a name that finds no such place near its
-marker becomes a number, listed under the chart. The interactive chart is Vega-Altair (https://altair-viz.github.io), shown by `show_interactive`.
+marker becomes a number, listed under the chart. The interactive chart is Vega-Altair
+(https://altair-viz.github.io), shown by `show_interactive`.
 """
 
 import sys
@@ -33,6 +34,7 @@ SIZE_KEY_MPARAMS = (5, 25, 100, 300)
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p", "8", "H", "d")
 _AXIS_LABELS = {
     "gflops": "GFLOPs per image (multiply-add = 2 FLOPs, log scale)",
+    "gmacs": "G multiply-adds per image, convolution and classifier layers (log scale)",
     "mparams": "trainable parameters (millions, log scale)",
     "density": "accuracy density: top-1 % per million parameters (log scale)",
     "top1": "ImageNet top-1 accuracy (%)",
@@ -191,7 +193,7 @@ def _place_labels(ax, table, x, y, names, areas):
         point = ax.transData.transform((xs[i], ys[i]))
         half = markers[i].width / 2
         text = ax.text(xs[i], ys[i], _label(name, table.iloc[i]), fontsize=7, ha="center",
-                       va="center", zorder=5)
+                       va="center", zorder=5, gid=f"label:{name}")
         spot = _free_spot(text.get_window_extent(renderer).padded(1.5), point, half, taken,
                           placed, frame, _REACH)
         if spot is None:  # no room for the name near the marker: a number instead
@@ -288,7 +290,7 @@ def plot_accuracy_density(table, labels="all", title=None):
     is the frontier of models that no other beats on both accuracy and density.
     """
     check_choice(labels, "labels", ("all", "frontier", "none"))
-    check_columns(table, ["family", "top1", "density", "mparams"])
+    check_columns(table, ["family", "top1", "density"])
     front = pareto_frontier(table.assign(neg_density=-table["density"]), "neg_density", "top1")
     return _chart(table, "density", "top1", False, labels, front,
                   title or "top-1 accuracy against accuracy density")
