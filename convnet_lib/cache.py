@@ -22,7 +22,7 @@ from pathlib import Path
 
 CACHE_ENV_VAR = "CONVNET_CACHE_DIR"
 DEFAULT_CACHE_DIR = "~/.cache/convnet_lib"
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"  # 4: each seed trains on its own freshly shuffled pipeline
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -145,7 +145,14 @@ def _check_recipe(recipe):
 
 @dataclasses.dataclass(frozen=True)
 class Splits:
-    """Fashion-MNIST as every chapter uses it: tf.data pipelines plus the raw labels."""
+    """Fashion-MNIST as every chapter uses it: tf.data pipelines plus the raw labels.
+
+    `make_train(seed)` makes a fresh training pipeline whose example order depends only on
+    `seed` (and the global seed set just before); `for_seed(seed)` returns the splits with
+    it. A tf.data pipeline reshuffles on every pass, so one pipeline shared by several
+    runs would give each run the orders left by the runs before it: two arms trained with
+    the same seed would not see the same data order.
+    """
 
     train: object
     validation: object
@@ -153,6 +160,14 @@ class Splits:
     train_labels: np.ndarray
     validation_labels: np.ndarray
     test_labels: np.ndarray
+    make_train: object = None
+
+    def for_seed(self, seed):
+        """These splits with a fresh training pipeline shuffled by `seed`."""
+        check_int(seed, "seed", minimum=0)
+        if self.make_train is None:
+            return self
+        return dataclasses.replace(self, train=self.make_train(seed))
 
     def sizes(self):
         """One line: how many images each split holds."""
@@ -184,14 +199,19 @@ def fashion_mnist_splits(recipe=DEFAULT_RECIPE, seed=0):
             test_images, test_labels, recipe.test_examples, seed=seed
         )
     size = recipe.image_size
+
+    def make_train(shuffle_seed):
+        return data.make_dataset(train_images, train_labels, batch_size=recipe.batch_size,
+                                 image_size=size, shuffle=True, seed=shuffle_seed)
+
     return Splits(
-        train=data.make_dataset(train_images, train_labels, batch_size=recipe.batch_size,
-                                image_size=size, shuffle=True, seed=seed),
+        train=make_train(seed),
         validation=data.make_dataset(val_images, val_labels, batch_size=500, image_size=size),
         test=data.make_dataset(test_images, test_labels, batch_size=500, image_size=size),
         train_labels=np.asarray(train_labels),
         validation_labels=np.asarray(val_labels),
         test_labels=np.asarray(test_labels),
+        make_train=make_train,
     )
 
 
@@ -209,7 +229,7 @@ def array_splits(train, validation, test=None, batch_size=128, seed=0):
     check_int(batch_size, "batch_size", minimum=1)
     check_int(seed, "seed", minimum=0)
     pairs = {"train": train, "validation": validation, "test": test}
-    datasets, labels = {}, {}
+    datasets, labels, arrays = {}, {}, {}
     for name, pair in pairs.items():
         if pair is None and name == "test":
             datasets[name], labels[name] = None, np.zeros(0, dtype=np.int64)
@@ -220,14 +240,21 @@ def array_splits(train, validation, test=None, batch_size=128, seed=0):
                 f"Received: {name} of type {type(pair).__name__}"
             )
         inputs, targets = np.asarray(pair[0], dtype=np.float32), np.asarray(pair[1])
-        dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
-        if name == "train":
-            dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
-        datasets[name] = dataset.batch(batch_size if name == "train" else 1024).prefetch(2)
+        arrays[name] = (inputs, targets)
+        if name != "train":
+            datasets[name] = tf.data.Dataset.from_tensor_slices(arrays[name]).batch(1024)
         labels[name] = targets
-    return Splits(train=datasets["train"], validation=datasets["validation"],
+
+    def make_train(shuffle_seed):
+        inputs, targets = arrays["train"]
+        dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
+        dataset = dataset.shuffle(len(inputs), seed=shuffle_seed, reshuffle_each_iteration=True)
+        return dataset.batch(batch_size).prefetch(2)
+
+    return Splits(train=make_train(seed), validation=datasets["validation"],
                   test=datasets["test"], train_labels=labels["train"],
-                  validation_labels=labels["validation"], test_labels=labels["test"])
+                  validation_labels=labels["validation"], test_labels=labels["test"],
+                  make_train=make_train)
 
 
 def learning_rate_schedule(recipe, steps_per_epoch):
@@ -396,7 +423,8 @@ def run_seeds(build, seeds, splits, recipe=DEFAULT_RECIPE, label="model", keep_m
         def fit_one(seed=seed):
             set_seed(seed)
             model = build()
-            return model, train(model, splits, recipe, verbose=verbose)
+            # A fresh pipeline per run: the same seed gives every arm the same data order.
+            return model, train(model, splits.for_seed(seed), recipe, verbose=verbose)
 
         start = time.perf_counter()
         if cache_settings is None:

@@ -212,8 +212,9 @@ plt.show()
 accuracies = np.array([run.test_accuracy for run in baseline_runs])
 for run in baseline_runs:
     print(f"seed {run.seed}: test accuracy {run.test_accuracy:.3f}")
+spread = accuracies.std(ddof=1) if len(accuracies) > 1 else 0.0
 print(f"baseline_cnn test accuracy over {len(accuracies)} seeds: mean {accuracies.mean():.3f}, "
-      f"standard deviation {accuracies.std(ddof=1):.3f}")
+      f"standard deviation {spread:.3f}")
 
 # %% slideshow={"slide_type": "notes"}
 true_labels, predicted_labels = splits.test_labels, baseline_runs[0].predicted

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup_env.sh
 export CONVNET_QUICK="${CONVNET_QUICK:-1}"
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 export MPLBACKEND=Agg
 exec .venv/bin/python -m pytest tests notebooks \
     --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

@@ -379,11 +379,13 @@ def test_every_public_check_has_a_solution():
 
 
 def exercises_section(path):
-    """The text of a notebook twin from its "## Exercises" heading to the end."""
+    """The text of a notebook twin from its "## Exercises" heading to the end (without the
+    last cells, which print how long the whole notebook took)."""
     text = path.read_text()
     match = re.search(r"^# ## (?:\d+\. )?Exercises$", text, flags=re.MULTILINE)
     assert match, f"{path.name} has no Exercises section"
-    return text[match.start():]
+    end = text.find("# How long this notebook took", match.start())
+    return text[match.start():end if end > 0 else len(text)]
 
 
 def code_cells(section):

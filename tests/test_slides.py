@@ -43,7 +43,9 @@ if shutil.which("npm") is None or shutil.which("node") is None:
     pytest.skip("node and npm are needed to install reveal.js (apt-get install nodejs npm)",
                 allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402  (after the skips)
+sync_playwright = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (requirements.txt)"
+).sync_playwright
 
 
 def _load_build_module():

@@ -25,10 +25,8 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
-from convnet_lib.models.common import model_input
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -183,20 +181,13 @@ def build_alexnet(config, name, include_top, input_shape, pooling, classes,
     """AlexNet (Krizhevsky et al. 2012; arXiv 1404.5997) from an `AlexNetConfig`,
     torchvision's single-tower layout.
 
-    Args:
-        config: an `AlexNetConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3, at least 63x63). With
-            `include_top=True` the last feature map must be `feature_size` (6x6) or a
-            multiple of it (inputs of 224 to 254 pixels give 6x6).
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
+    With `include_top=True` the last feature map must be `feature_size` (6x6) or a
+    multiple of it (inputs of 224 to 254 pixels give 6x6).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name,
-        config.input_channels,
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     x = inputs
     for index, (filters, kernel_size, strides, padding) in enumerate(config.convs, start=1):
         x = conv_relu(x, filters, kernel_size, f"conv{index}", strides=strides, padding=padding)

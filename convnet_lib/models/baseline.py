@@ -13,12 +13,10 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -62,17 +60,11 @@ def build_baseline(config, name, include_top, input_shape, pooling, classes,
                    classifier_activation):
     """A plain VGG-style CNN for small grey images such as 28x28 Fashion-MNIST.
 
-    Args:
-        config: a `BaselineConfig` (widths, convs_per_stage, dropout_rate).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     x = inputs
     for stage, filters in enumerate(config.widths, start=1):
         for unit in range(1, config.convs_per_stage + 1):

@@ -175,6 +175,20 @@ def row_options(row):
     }
 
 
+def family_input(row, name, min_size, include_top, input_shape, pooling, classes,
+                 classifier_activation):
+    """Checks the arguments every family builder takes and returns the model's Input.
+
+    `input_shape` None means the row's default; its height and width must be at least
+    `min_size`.
+    """
+    validate_head_arguments(include_top, pooling, classes, classifier_activation)
+    input_shape = validate_input_shape(
+        input_shape, row.input_size, min_size, name, row.input_channels
+    )
+    return model_input(input_shape)
+
+
 def default_input_shape(row):
     """(input_size, input_size, input_channels) of a table row."""
     return (row.input_size, row.input_size, row.input_channels)

@@ -32,11 +32,9 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 # keras.applications.DenseNet uses this BN epsilon everywhere (the Torch original's 1e-5),
 # and Keras' default BN momentum: moving statistics move 1% of the way per training step.
@@ -249,19 +247,13 @@ def build_densenet(config, name, include_top, input_shape, pooling, classes,
     The ImageNet rows build their layers in the order of keras.applications.DenseNet, so
     `convnet_lib.weights.transfer_weights` copies weights between the two.
 
-    Args:
-        config: a `DenseNetConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     momentum = config.bn_momentum
     stem_filters = config.stem_filters or 2 * config.growth_rate
-    inputs = model_input(input_shape)
     x = _stem(inputs, config.stem, stem_filters, momentum)
     for index, num_layers in enumerate(config.block_sizes):
         x = dense_block(

@@ -35,11 +35,9 @@ from convnet_lib._checks import check_bool
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 # The port's BatchNorm2d epsilon (the MXNet models' 1e-3, not PyTorch's default 1e-5).
 BN_EPSILON = 1e-3
@@ -171,17 +169,11 @@ def build_dpn(config, name, include_top, input_shape, pooling, classes,
     """A Dual Path Network (Chen et al., arXiv 1707.01629) from a `DPNConfig`, the layout
     of Cadene's port.
 
-    Args:
-        config: a `DPNConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3, at least 32x32).
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     # Stem: a strided 3x3 (DPN-68) or 7x7 convolution, BN, ReLU, 3x3/2 max pooling; all
     # padded symmetrically as in PyTorch (the pooling's zeros follow a ReLU: exact).
     kernel_size = 3 if config.small else 7

@@ -49,13 +49,11 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
 from convnet_lib.models.common import se_model_name
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 from convnet_lib.models.inception_tables import MODULES
 from convnet_lib.models.inception_tables import RESIDUAL_SCALES
 from convnet_lib.models.inception_tables import STEMS
@@ -376,16 +374,11 @@ def build_inception(config, name, include_top, input_shape, pooling, classes,
     `convnet_lib.weights.transfer_weights` copies those models' weights. Without SE the
     model's name loses its "se_" prefix ("inception_v3").
 
-    Args:
-        config: an `InceptionConfig`.
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     ratio = config.reduction_ratio if config.use_se else None
     options = dict(bn_scale=config.bn_scale, width=config.width)
     style = dict(batch_norm=config.batch_norm, use_bias=config.conv_bias,
@@ -395,7 +388,6 @@ def build_inception(config, name, include_top, input_shape, pooling, classes,
         x = inception_module(x, MODULES[key], module_name, **options, **style)
         return x if ratio is None else se_block(x, ratio, name=f"{module_name}_se")
 
-    inputs = model_input(input_shape)
     x = inception_branch(inputs, STEMS[config.stem], "stem", bn_scale=config.bn_scale,
                          **style)
     for key in config.stem_modules:

@@ -36,13 +36,11 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
 from convnet_lib.models.common import se_model_name
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 from convnet_lib.models.se import se_block
 from convnet_lib.models.se import se_units
 
@@ -337,20 +335,14 @@ def build_resnet(config, name, include_top, input_shape, pooling, classes,
     a pooling stem and `stage1_block1_...` after the small stem; `{unit}_se_*` is the SE
     block. Without SE the model's name loses its "se_" prefix ("resnet_mini").
 
-    Args:
-        config: a `ResNetConfig`.
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     bottleneck = config.unit == "bottleneck"
     if config.use_se:  # the narrowest SE block: fail before building
         se_units(min(config.widths) * (4 if bottleneck else 1), config.reduction_ratio)
-    inputs = model_input(input_shape)
     x = _stem(inputs, config)
     first, prefix = (1, "stage") if config.stem == "small" else (2, "conv")
     for stage, (width, depth) in enumerate(zip(config.widths, config.depths)):

@@ -29,11 +29,9 @@ from keras import layers
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 # PyTorch's BatchNorm2d epsilon.
 BN_EPSILON = 1e-5
@@ -168,17 +166,11 @@ def build_shufflenet(config, name, include_top, input_shape, pooling, classes,
     """ShuffleNet 1x (Zhang et al., arXiv 1707.01083) from a `ShuffleNetConfig`, as in the
     ShuffleNet that Bianco et al. 2018 measured (biases, a stem without BN/ReLU).
 
-    Args:
-        config: a `ShuffleNetConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3, at least 32x32).
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     # Stage 1: a strided 3x3 convolution with bias (no BN, no ReLU in the reference), then
     # 3x3/2 max pooling.
     x = layers.ZeroPadding2D(1, name="conv1_pad")(inputs)

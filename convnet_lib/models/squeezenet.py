@@ -27,10 +27,8 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.alexnet import conv_relu
 from convnet_lib.models.common import ModelRow
-from convnet_lib.models.common import model_input
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -156,17 +154,11 @@ def build_squeezenet(config, name, include_top, input_shape, pooling, classes,
     """SqueezeNet (Iandola et al., arXiv 1602.07360) from a `SqueezeNetConfig`,
     torchvision's layout.
 
-    Args:
-        config: a `SqueezeNetConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3).
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     filters, kernel_size = config.stem
     x = conv_relu(inputs, filters, kernel_size, "conv1", strides=2)
     if 0 in config.pool_after:

@@ -26,10 +26,8 @@ from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.alexnet import conv_relu
 from convnet_lib.models.alexnet import fully_connected_head
 from convnet_lib.models.common import ModelRow
-from convnet_lib.models.common import model_input
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 # PyTorch's BatchNorm2d epsilon.
 BN_EPSILON = 1e-5
@@ -110,20 +108,11 @@ def build_vgg(config, name, include_top, input_shape, pooling, classes,
     """VGG (Simonyan and Zisserman, arXiv 1409.1556) from a `VGGConfig`, torchvision's
     layout.
 
-    Args:
-        config: a `VGGConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications (default input 224x224x3, at least 32x32). With
-            `include_top=True` the last map must be 7x7 or a multiple of it (inputs of 224
-            to 255 pixels give 7x7).
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name,
-        config.input_channels,
-    )
-    inputs = model_input(input_shape)
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
     x = inputs
     for stage, (filters, convs) in enumerate(zip(STAGE_WIDTHS, config.convs_per_stage), 1):
         x = vgg_stage(x, filters, convs, f"block{stage}", config.batch_norm)

@@ -23,12 +23,10 @@ from convnet_lib._checks import check_float
 from convnet_lib._checks import check_int
 from convnet_lib._checks import check_int_sequence
 from convnet_lib.models.common import ModelRow
+from convnet_lib.models.common import family_input
 from convnet_lib.models.common import classification_head
 from convnet_lib.models.common import conv_bn
-from convnet_lib.models.common import model_input
 from convnet_lib.models.common import register_family
-from convnet_lib.models.common import validate_head_arguments
-from convnet_lib.models.common import validate_input_shape
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -164,18 +162,12 @@ def build_xception(config, name, include_top, input_shape, pooling, classes,
     With the row "xception" it has the layers of `keras.applications.Xception`, in the
     same order, so `transfer_weights` can copy that model's weights into this one.
 
-    Args:
-        config: an `XceptionConfig` (see its docstring for each option).
-        name: the model's name.
-        include_top, input_shape, pooling, classes, classifier_activation: as in
-            keras.applications.
+    `config` is a row of the family's table; the other arguments are those of every
+    family builder (see `convnet_lib.models.common.register_family`).
     """
-    validate_head_arguments(include_top, pooling, classes, classifier_activation)
-    input_shape = validate_input_shape(
-        input_shape, config.input_size, min_input_size(config), name, config.input_channels
-    )
+    inputs = family_input(config, name, min_input_size(config), include_top, input_shape,
+                          pooling, classes, classifier_activation)
 
-    inputs = model_input(input_shape)
     # Module 1, the stem: two regular convolutions (with 1 or 3 input channels a
     # separable convolution would save nothing). ImageNet layout: stride 2, unpadded.
     x = conv_bn(inputs, config.stem_filters[0], 3, strides=config.stem_strides,
