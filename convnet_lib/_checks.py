@@ -9,26 +9,24 @@ import numbers
 import numpy as np
 
 
-def check_int(value, name, minimum=None, maximum=None):
-    """Returns `value` if it is an int in [minimum, maximum], else raises ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"`{name}` must be an integer. Received: {name}={value!r}")
+def _check_number(value, name, kind, what, minimum, maximum):
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ValueError(f"`{name}` must be {what}. Received: {name}={value!r}")
     if minimum is not None and value < minimum:
         raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
     if maximum is not None and value > maximum:
         raise ValueError(f"`{name}` must be <= {maximum}. Received: {name}={value!r}")
-    return int(value)
+    return value
+
+
+def check_int(value, name, minimum=None, maximum=None):
+    """Returns `value` if it is an int in [minimum, maximum], else raises ValueError."""
+    return int(_check_number(value, name, numbers.Integral, "an integer", minimum, maximum))
 
 
 def check_float(value, name, minimum=None, maximum=None):
     """Returns `value` as float if it is a real number in [minimum, maximum]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"`{name}` must be a number. Received: {name}={value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"`{name}` must be <= {maximum}. Received: {name}={value!r}")
-    return float(value)
+    return float(_check_number(value, name, numbers.Real, "a number", minimum, maximum))
 
 
 def check_bool(value, name):

@@ -142,6 +142,17 @@ def _check_class_names(class_names):
     return list(class_names)
 
 
+def _check_bootstrap(resamples, confidence, seed):
+    """The three settings every bootstrap here takes."""
+    check_int(resamples, "resamples", minimum=100)
+    check_float(confidence, "confidence", minimum=0.0, maximum=1.0)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(
+            f"`confidence` must be strictly between 0 and 1. Received: confidence={confidence!r}"
+        )
+    check_int(seed, "seed", minimum=0)
+
+
 def bootstrap_accuracy_difference(
     labels, predicted_a, predicted_b, resamples=2000, confidence=0.95, seed=0
 ):
@@ -167,13 +178,7 @@ def bootstrap_accuracy_difference(
     labels = check_labels(labels)
     predicted_a = _check_predicted(predicted_a, labels, name="predicted_a")
     predicted_b = _check_predicted(predicted_b, labels, name="predicted_b")
-    check_int(resamples, "resamples", minimum=100)
-    check_float(confidence, "confidence", minimum=0.0, maximum=1.0)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(
-            f"`confidence` must be strictly between 0 and 1. Received: confidence={confidence!r}"
-        )
-    check_int(seed, "seed", minimum=0)
+    _check_bootstrap(resamples, confidence, seed)
     # Per-example difference: +1 where only A is right, -1 where only B is right.
     per_example = (predicted_a == labels).astype(np.float64) - (predicted_b == labels)
     examples = per_example.shape[0]
@@ -347,13 +352,7 @@ def paired_comparison(
     for value, label in ((name_a, "name_a"), (name_b, "name_b")):
         if not isinstance(value, str) or not value:
             raise ValueError(f"`{label}` must be a non-empty string. Received: {label}={value!r}")
-    check_int(resamples, "resamples", minimum=100)
-    check_float(confidence, "confidence", minimum=0.0, maximum=1.0)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(
-            f"`confidence` must be strictly between 0 and 1. Received: confidence={confidence!r}"
-        )
-    check_int(seed, "seed", minimum=0)
+    _check_bootstrap(resamples, confidence, seed)
     seeds, examples = a.shape
     per_example = a - b  # (seeds, examples): +1 only A right, -1 only B right
     rng = np.random.default_rng(seed)

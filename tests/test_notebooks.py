@@ -92,7 +92,11 @@ def test_chapter_template(path):
     assert cells[0]["cell_type"] == "markdown"
     assert re.match(rf"# {path.stem[:2]} · \S", title), "title must read `# NN · Title`"
     assert "colab.research.google.com" in title, "the title cell carries the Colab badge"
-    assert cells[1]["cell_type"] == "code", "the setup cell comes right after the title"
+    first_code = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
+    first_section = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                         and re.search(r"^## ", "".join(c["source"]), re.M))
+    assert first_code < first_section, "the setup cell comes after the title, before section 1"
+    assert "convnet_lib" in "".join(cells[first_code]["source"]), "the first code cell is the setup"
     markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     for heading in ("What you will learn", "## Summary", "## Exercises"):
         assert heading in markdown, f"missing {heading!r}"

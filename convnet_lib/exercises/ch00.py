@@ -118,7 +118,7 @@ def _conv_flops_hint(case, got, expected):
 def conv2d_flops(report, function):
     """Checks `function(out_height, out_width, kernel_size, in_channels, filters, use_bias)`
     against `convnet_lib.complexity.count_flops` of a one-layer model."""
-    cases = [(28, 28, 3, 1, 32, False), (14, 14, 3, 32, 64, True), (7, 7, 1, 128, 256, True),
+    cases = [(32, 32, 3, 1, 32, False), (16, 16, 3, 32, 64, True), (7, 7, 1, 128, 256, True),
              (8, 8, 5, 3, 16, False)]
     check_formula(report, function, cases, _conv_flops, _conv_flops_hint, "conv2d_flops")
     if report.passed:
