@@ -399,7 +399,7 @@ for label, (input_shape, build) in my_modules.items():
 # `transfer_weights` (it pairs the layers that hold weights in model order and refuses if a
 # class or a weight shape differs) and compare the outputs.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 from convnet_lib.models.common import row_options
 from convnet_lib.models.xception import XCEPTION_CONFIGS, downsampling_module, middle_module, sepconv_bn
@@ -606,8 +606,9 @@ print("same pooled features (max difference < 1e-4 of their scale):", relative <
 # these outputs has 2 cores, sometimes shared with other jobs: the load average printed
 # before the measurement says how busy it was. A load average near the number of cores
 # (or above it) means that other work competed for the processor during the measurement;
-# only one well below it means a quiet machine. Either way, the times below are one
-# sample, not a benchmark.
+# only one well below it means a quiet machine. The stored run printed 1.3 on 2 cores:
+# other work competed for part of the time. Either way, the times below are one sample,
+# not a benchmark.
 
 # %% slideshow={"slide_type": "subslide"}
 inception_v3 = keras.applications.InceptionV3(weights=None)
@@ -627,8 +628,9 @@ print(f"{runs} timed runs after {warmup} warm-up run(s), batch size 1, input 299
 measurements
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The same effect at the level of one layer: a regular 3x3 convolution and a separable
-# one at the middle flow's 19x19x728, timed the same way.
+# Per GFLOP, Xception took longer than Inception-v3 here (7.06 against 6.40 ms). The same
+# comparison at the level of one layer: a regular 3x3 convolution and a separable one at
+# the middle flow's 19x19x728, timed the same way.
 
 # %%
 rows = []
@@ -671,16 +673,12 @@ else:
 # a fast kernel for that shape and batch size. Which effect wins depends on the hardware,
 # the library, the batch size and, on a shared machine, the load (printed with the table):
 # these numbers can change from run to run (an earlier run of this notebook on a heavily
-# loaded machine gave quite different rates). What to look for in the printed lines: do
-# the two levels agree? Compare the single layers' GFLOP/s (did the separable layer save
-# as much time as FLOPs?) with the whole networks' ms per GFLOP (did Xception's 1.46x
-# FLOPs cost more or less than 1.46x the time?). On a 2-core CPU they need not agree, and
-# neither is a clean measurement of memory-boundedness; what the numbers do show is
-# whether FLOP counts alone predicted the network's time on this machine. Measure on the
-# hardware you will deploy on.
-# <!-- CHECK: after the re-run, make sure the printed lines still make the two levels
-# worth comparing (previous stored run: layer 94 vs 88 GFLOP/s, 9.6x time for 8.9x FLOPs;
-# networks 11.5 vs 9.9 ms per GFLOP, 1.70x time for 1.46x FLOPs). -->
+# loaded machine gave quite different rates). In the stored run the two levels agree:
+# the separable layer reached 81.9 GFLOP/s against the regular layer's 171.2, so 8.9x
+# fewer FLOPs saved only 4.3x the time, and Xception's 1.46x FLOPs took 1.61x
+# Inception-v3's time. On this machine FLOP counts alone underestimated the cost of
+# separable convolutions. Neither number is a clean measurement of memory-boundedness
+# (section 6.2 times one depthwise layer alone); measure on the hardware you will deploy on.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Training a small Xception on Fashion-MNIST
@@ -714,9 +712,9 @@ print(splits.sizes(), f" epochs {RECIPE.epochs}"
 # (1 epoch on 2,000 in the quick run that CI executes), the held-out validation split
 # evaluated after every epoch, the test set once per trained model. Each model is trained
 # with the course's three seeds; the baseline's three runs come from notebook 00 through the
-# cache. Expect the validation curve to lag behind after the first epoch: at inference batch
-# normalization uses *moving averages* of its statistics, which trail the quickly changing
-# weights while the learning rate is high.
+# cache. In the curves of seed 0 below, validation accuracy starts above training accuracy
+# (which averages over a first epoch of fast-changing weights) and ends below it: by epoch
+# 3 the model fits its 10,000 training images better than unseen ones.
 
 # %%
 baseline_runs = training.baseline_runs(splits, RECIPE)
@@ -729,11 +727,13 @@ plotting.save_figure(fig, "02_training_history")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Read the `comparison:` line with the parameter and FLOP counts printed at the start of
-# this section: how many points does `xception_mini` gain over the baseline, for how many
-# times its parameters and FLOPs, and does the 95 % interval (over seeds and test images)
-# exclude zero? Xception's design targets large images and data sets (its large gain was on
-# JFT), where its separable convolutions make a wide, deep network affordable.
+# The `comparison:` line: `xception_mini` reached 0.875 test accuracy against the
+# baseline's 0.825 over three seeds, a paired difference of +0.050 whose 95 % interval
+# (over seeds and test images, +0.042 to +0.057) excludes zero: `xception_mini` is
+# significantly better, for 5.2 times the baseline's parameters (493,418 against 94,634)
+# and 1.8 times its FLOPs (27.1 against 15.0 MFLOPs per image). Xception's design targets
+# large images and data sets (its large gain was on JFT), where its separable convolutions
+# make a wide, deep network affordable.
 #
 # ### 6.1 The paper's claim: separable convolutions use parameters better
 #
@@ -761,11 +761,14 @@ for net in (mini, regular):
           f"({complexity.count_flops(net) * 32 / timing['median_ms'] / 1e6:5.1f} GFLOP/s)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The `comparison:` line answers the paper's question at this scale: with the same
-# parameter budget, is the separable network more accurate? If the interval includes zero,
-# this run shows no significant difference. The timing lines add the cost side: the same
-# parameters buy the separable network more layers' worth of width, but its FLOPs run at a
-# different rate.
+# With the same parameter budget, is the separable network more accurate? Not at this
+# scale: 0.875 against 0.873, a paired difference of +0.002 whose 95 % interval (-0.002 to
+# +0.005) includes zero, so this run shows no significant difference. (The paper's
+# evidence is Xception against Inception V3 on ImageNet and JFT.) The timing lines add the
+# cost side: the same parameters buy the separable network wider layers (up to 384
+# channels against 128, `XCEPTION_CONFIGS`) and fewer FLOPs (27.1 against 37.6 MFLOPs), yet
+# at batch 32 it took longer (17.8 against 14.8 ms): its FLOPs ran at 48.9 GFLOP/s
+# against the regular network's 81.3.
 #
 # ### 6.2 Is a depthwise convolution memory-bound? A measurement
 #
@@ -802,10 +805,14 @@ for batch in (1, 32):
 print(pd.DataFrame(rows).round(2).to_string(index=False))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Same FLOPs, different speed: the `GFLOP/s` column is the measurement behind the
-# memory-bound argument. Compare the two layers at each batch size: if the depthwise layer
-# reaches a lower rate, its time is set by data movement, not arithmetic; at batch 1 the
-# fixed cost of each call can dominate both.
+# Same FLOPs, different speed. At batch 1 both layers ran slowly (4.71 against 6.02
+# GFLOP/s, 1.00 against 0.78 ms): the fixed cost of each call dominates, and the depthwise
+# layer took 1.3 times as long. At batch 32 the regular convolution's rate rose to 40.26
+# GFLOP/s while the depthwise layer's barely moved (5.41): the same FLOPs took 27.92
+# against 3.75 ms, 7.4 times as long. This is what the memory-bound argument predicts:
+# the regular layer reuses each value it loads, the depthwise one stays limited by data
+# movement. A timing alone cannot tell that apart from a less optimised depthwise kernel
+# on this CPU, though.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Optional: ImageNet weights and a real photograph
@@ -856,9 +863,10 @@ else:
 # - FLOPs are not latency: time is FLOPs divided by the FLOP rate a layer reaches, and
 #   that rate depends on the layer kind and the hardware. Depthwise convolutions read much
 #   data per multiply-add, so on bandwidth-limited hardware (GPUs above all) they speed a
-#   network up less than their FLOP count suggests. Xception needs about 1.46x
-#   Inception-v3's FLOPs (counted here); section 5 prints how much of its time that took
-#   on this machine.
+#   network up less than their FLOP count suggests. The same held on this 2-core CPU:
+#   Xception needed 1.46x Inception-v3's FLOPs and took 1.61x its time (section 5), and at
+#   batch 32 a depthwise layer reached 5.41 GFLOP/s against 40.26 for a regular
+#   convolution with the same FLOPs (section 6.2).
 # - The paper's case for Xception: about Inception V3's parameter count, slightly better
 #   on ImageNet (79.0 % against 78.2 % top-1), clearly better on the 350-million-image
 #   JFT data set, i.e. a better use of parameters, at somewhat slower training per step
@@ -866,8 +874,11 @@ else:
 #   to their shallow intermediate feature spaces.
 # - We wrote the entry, middle and exit modules ourselves and checked each against the
 #   library (same parameters, same outputs after weight transfer) before using it.
-# - The same builder, scaled down (`xception_mini`), trains on Fashion-MNIST with the
-#   course's recipe; section 6 prints its test accuracy next to the baseline's.
+# - The same builder, scaled down (`xception_mini`), trained on Fashion-MNIST with the
+#   course's recipe: 0.875 test accuracy against the baseline's 0.825 over three seeds
+#   (interval excludes zero). Against regular 3x3 convolutions with the same parameters:
+#   no significant difference (+0.002, 95 % CI -0.002 to +0.005), and the regular
+#   network, despite more FLOPs, ran faster at batch 32 (section 6.1).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -945,30 +956,32 @@ check.middle_module(my_middle_module)
 #
 # 1. Build the "extreme Inception" order (1x1 convolution, *then* depthwise 3x3) as a
 #    block and swap it into `xception_mini`. Does the order change the accuracy?
-#    *Laptop CPU: about 5 min per training (3 epochs, as section 6); 3 seeds per order,
-#    30 min.* *A good answer* gives the test accuracy of both orders for each seed and
-#    the paired difference with its spread, and says plainly if the spread includes zero
-#    (the paper expects no difference).
+#    *Laptop CPU: 1 to 2 min per training (3 epochs; section 6 trained each seed in 1:08
+#    to 1:53); 3 seeds of the new order, about 5 min (the other order is `mini_runs`).*
+#    *A good answer* gives the test accuracy of both orders for each seed and the paired
+#    difference with its spread, and says plainly if the spread includes zero (the paper
+#    expects no difference).
 # 2. Put a ReLU between the depthwise and the pointwise step (two layers instead of
 #    `SeparableConv2D`) and retrain. The paper (Figure 10) found this hurts; do you see it?
-#    *Laptop CPU: about 5 min per training; 3 seeds per arm, 30 min.* *A good answer*
-#    compares the validation curves and test accuracies over seeds and relates the result
-#    to the paper's Figure 10 (ImageNet, much longer training).
+#    *Laptop CPU: 1 to 2 min per training; 3 seeds of the new arm, about 5 min.* *A good
+#    answer* compares the validation curves and test accuracies over seeds and relates the
+#    result to the paper's Figure 10 (ImageNet, much longer training).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # 3. Remove the residual connections (return `x` instead of the `Add`) and compare the
 #    training curves; the paper's Figure 9 shows the ImageNet version.
-#    *Laptop CPU: about 5 min per training.* *A good answer* overlays both training and
+#    *Laptop CPU: 1 to 2 min per training.* *A good answer* overlays both training and
 #    validation curves and says whether 3 epochs at this depth show the gap of Figure 9.
 # 4. Vary `middle_repeats` from 0 to 8 with
 #    `build_model("xception", input_shape=(32, 32, 1), classes=10, **config)` and plot
 #    accuracy against FLOPs.
-#    *Laptop CPU: about 5 min per model for 0 repeats, more for deeper ones; 0, 2, 4, 8
-#    repeats take about 30 min.* *A good answer* plots test accuracy against FLOPs with one
-#    point per depth, labels the points and says where extra depth stops paying off.
+#    *Laptop CPU: 1 to 2 min per model (section 6's 3 repeats took 1 to 2 min), more for 8
+#    repeats; 0, 2, 4, 8 repeats take about 10 min.* *A good answer* plots test accuracy
+#    against FLOPs with one point per depth, labels the points and says where extra depth
+#    stops paying off.
 # 5. Measure the latency table of section 5 with batch size 32, or on a GPU. Which model
 #    is faster now, and why?
-#    *Laptop CPU: about 5 min.* *A good answer* shows the table at both batch sizes and
+#    *Laptop CPU: about 2 min.* *A good answer* shows the table at both batch sizes and
 #    explains the change with per-call overhead and how well depthwise convolutions use
 #    the hardware.
 

@@ -280,3 +280,14 @@ def test_interactive_chart_has_the_tooltip_and_stays_small(monkeypatch):
     assert shown[-1][0][0] is chart  # Colab: Altair's own HTML renderer
     with pytest.raises(ValueError, match="`y`"):
         plotting.interactive_accuracy_chart(table, y="top3")
+
+
+def test_full_runs_save_figures_into_the_repository_images_folder(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.delenv(plotting.IMAGES_DIR_ENV_VAR, raising=False)
+    monkeypatch.setenv("CONVNET_QUICK", "0")
+    repository = Path(__file__).resolve().parents[1]
+    assert plotting.images_dir() == repository / "images"
+    monkeypatch.setenv("CONVNET_QUICK", "1")
+    assert plotting.images_dir() != repository / "images"

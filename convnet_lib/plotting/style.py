@@ -51,7 +51,7 @@ def images_dir():
         return Path(os.environ[IMAGES_DIR_ENV_VAR]).expanduser()
     if quick_mode():
         return Path(tempfile.gettempdir()) / "convnet_lib_quick_images"
-    repository = Path(__file__).resolve().parents[1]
+    repository = Path(__file__).resolve().parents[2]
     if (repository / "notebooks").is_dir():
         return repository / "images"
     return Path.cwd() / "images"
