@@ -29,7 +29,8 @@
 #   sizes, checked against keras.applications;
 # - what the measurements say: few parameters, short paths to the loss, but more
 #   activation memory than ResNet-50, and CPU times that FLOPs do not predict;
-# - a small DenseNet-BC trained on Fashion-MNIST.
+# - a small DenseNet-BC trained on Fashion-MNIST against the course baseline and against a
+#   plain DenseNet of the same size, and what its weights say about feature reuse.
 #
 # Paper: G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger, *Densely Connected
 # Convolutional Networks*, CVPR 2017, [arXiv:1608.06993](https://arxiv.org/abs/1608.06993).
@@ -433,13 +434,14 @@ print(pd.DataFrame(path_rows).set_index("model").to_string())
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Read the table from right to left: in a plain chain, the first convolution would be as
-# many weight layers away from the loss as the network has convolutions. In DenseNet the
-# longest *shortest* path is a handful of layers: a layer's output reaches the end of its
-# block through concatenations alone, then crosses only the transitions and the
-# classifier. ResNet-50's identity shortcuts shorten paths too (only its projection
-# shortcuts have weights): short paths are what both ideas share. What DenseNet adds is
-# that the classifier *sees* every feature map of the last block directly, and that each
-# layer can reuse every earlier map of its block instead of re-learning it.
+# many weight layers away from the loss as the network has convolutions. In DenseNet-121
+# the longest *shortest* path is 5 weight layers (of 120 convolutions): a layer's output
+# reaches the end of its block through concatenations alone, then crosses only the
+# transitions and the classifier. ResNet-50's identity shortcuts shorten paths too (6 of
+# 53; only its projection shortcuts have weights): short paths are what both ideas
+# share. What DenseNet adds is that the classifier *sees* every feature map of the last
+# block directly, and that each layer can reuse every earlier map of its block instead of
+# re-learning it.
 #
 # ### 6.3 The cost: activation memory and CPU time
 #
@@ -474,21 +476,23 @@ print(f"\nDenseNet-121 vs ResNet-50: {d['GFLOPs'] / r['GFLOPs']:.2f}x the FLOPs,
       f"{d['median latency (ms)'] / r['median latency (ms)']:.2f}x the time.")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# What to look for: FLOPs alone do not predict time, so compare the last column. A dense
-# block runs many thin convolutions (each 3x3 conv makes only $k = 32$ maps) and its
-# concatenations move memory without computing anything, so DenseNets can run slower than
-# their FLOPs suggest, and a straightforward implementation needs much more memory than
-# its parameter count suggests (the memory is the motivation of Pleiss et al.). On a CPU
-# at batch size 1 the picture can differ, and a loaded machine adds noise: rerun the cell
-# and see how stable the ratios are. Two questions for the printed table: does
-# DenseNet-121 need more activation memory than ResNet-50 (a count, the same on every
-# machine), and does it also take more time, or is its GFLOP/s achieved as high as
-# ResNet-50's (a timing, which on a CPU at batch size 1 need not show the penalty)? If
-# the DenseNets' times do not grow with their FLOPs (121 < 169 < 201), the timings were
-# noisy. The activation memory is what limits the batch size when training.
-# <!-- CHECK: after the re-run, read the cost table (previous stored run: DenseNet-121 more
-# memory but less time than ResNet-50; DenseNet-169 slower than DenseNet-201) and state the
-# answers here in words if they are clear. -->
+# What to look for: a dense block runs many thin convolutions (each 3x3 conv makes only
+# $k = 32$ maps) and its concatenations move memory without computing anything, so
+# DenseNets can run slower than their FLOPs suggest, and a straightforward implementation
+# needs much more memory than its parameter count suggests (the memory is the motivation
+# of Pleiss et al.).
+#
+# - **Memory** (a count, the same on every machine): DenseNet-121 needs 1.35 times
+#   ResNet-50's activation memory (189.88 against 141.03 MB per image) with a third of its
+#   parameters (section 6.1); DenseNet-201 needs 294.27 MB. This is what limits the batch
+#   size when training.
+# - **Time** (this 2-core CPU, batch size 1): DenseNet-121 has 0.74 times ResNet-50's
+#   FLOPs but took 0.97 times its time, about the same: it achieved fewer GFLOP/s (64.77
+#   against 85.18). Here the penalty shows as a lower rate, not as a longer time.
+# - The DenseNets' times did not grow with their FLOPs: DenseNet-169 (85.89 ms) was not
+#   slower than DenseNet-121 (88.03 ms), so differences of a few percent are within the
+#   noise of these timings; only DenseNet-201 (123.57 ms) was clearly slower. Rerun the
+#   cell to see how stable the ratios are.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Training a small DenseNet-BC on Fashion-MNIST
@@ -502,7 +506,7 @@ print(f"\nDenseNet-121 vs ResNet-50: {d['GFLOPs'] / r['GFLOPs']:.2f}x the FLOPs,
 # each batch's variance per step. A raw convolution output can have a variance of 0.01,
 # and a DenseNet feeds such raw outputs into its BN layers. With 0.99 the start value
 # still dominates after a few hundred steps, every BN layer shrinks its inputs at test
-# time, and the shrinking compounds through 30 of them: we saw a model at 88 % training
+# time, and the shrinking compounds through all 28 of them: we saw a model at 88 % training
 # accuracy predict a single class at test time. With 0.9 the moving statistics catch up
 # within about 50 steps.
 
@@ -531,10 +535,14 @@ plotting.save_figure(fig, "03_densenet_bc_mini_history")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The `comparison:` line puts the two architectures side by side over the same three seeds
-# and the same test images: the difference of the mean accuracies and its 95 % interval.
-# Read it with the parameter and FLOP counts printed above.
-#
+# The `comparison:` line: `densenet_bc_mini` reached 0.868 test accuracy against the
+# baseline's 0.825 over the same three seeds, a paired difference of +0.043 whose 95 %
+# interval (over seeds and test images, +0.036 to +0.049) excludes zero: the small
+# DenseNet-BC is significantly better, at about the baseline's size (105,286 against
+# 94,634 parameters, 22.4 against 19.6 MFLOPs per image; notebook 00 prints the
+# baseline's counts). Seed 0's curves are still improving at epoch 3.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 7.1 Does every layer use the features of every earlier layer? (the paper's Figure 5)
 #
 # Huang et al. (2017, Section 5, Figure 5) trained a DenseNet on CIFAR-10+ and drew, for
@@ -585,12 +593,33 @@ plotting.save_figure(fig, "03_feature_reuse")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# What the paper saw, and what to look for here: every layer spreads its weights over many
-# earlier inputs, including the block input (so early features are used directly deep in the
-# block); the transition layers also use the maps of the whole block. The paper also saw
-# the first layers of a later block put little weight on the transition's output (that
-# output is redundant) and the final classification layer concentrate on the last maps.
+# White cells: no connection (a layer sees only earlier ones); block 3 has no transition,
+# hence its empty bottom row. The paper saw four things. (1) Every layer spreads its
+# weights over many earlier inputs, the block input included, and (2) the transition
+# layers over the whole block. (3) The layers of the second and third blocks put the least
+# weight on the transition's output, which the paper reads as redundant features, and (4)
+# the classifier concentrates somewhat on the last maps.
 #
+# Our map looks like (1) and (2): every target puts weights of similar size on every
+# source, none near zero. (3) is at most hinted at: the `input` column of blocks 2 and 3
+# (the transition's output) is the darkest in most rows, but only by a few percent. (4)
+# cannot be read here: the classifier is not drawn.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# But most of the colour is the starting point, not learning. By default Keras draws a
+# convolution's initial weights uniformly within
+# $\pm\sqrt{6 / (\text{fan-in} + \text{fan-out})}$ (Glorot), a mean |weight| of half
+# that bound: 0.144 for the first 1x1 conv of block 1 (24 input channels, 48 output
+# maps), 0.118 for its fourth (60 input channels). The colour bar shows about these values. Layers with more inputs start with smaller weights,
+# hence the rows that darken downwards, and the averages stayed close to where they
+# started; within a row they differ by a few percent, as freshly drawn random weights
+# already do (run `feature_reuse` on an untrained `build_model("densenet_bc_mini")` to
+# see). The paper's map came from 300 epochs with weight decay $10^{-4}$ (Huang et al.
+# 2017, Section 4.2), which pulls unused weights towards zero. After 3 epochs without
+# weight decay an unused connection would still carry its random starting weights: this
+# map cannot tell which earlier maps a layer relies on, so it confirms none of (1) to (3).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 7.2 Bottleneck and compression at the same parameter count
 #
 # DenseNet-BC's two changes (Section 3: a 1x1 bottleneck of $4k$ maps before each 3x3
@@ -612,11 +641,15 @@ bc_comparison = training.compare(mini_runs, plain_runs, "DenseNet-BC (densenet_b
                                  "DenseNet, no B or C (densenet_mini)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# If the interval includes zero, this run shows no significant difference between the two
-# at equal parameters: at this tiny scale, bottleneck and compression neither help nor hurt
-# measurably. The paper's case for them (Figure 4: DenseNet-BC reaches a given CIFAR error
-# with about a third of the parameters of DenseNet) was made with networks of 100-250
-# layers, where the concatenated inputs grow much wider than in our 4-layer blocks.
+# At about the same parameters (102,346 and 101,540 trainable), DenseNet-BC reached 0.868
+# and the plain DenseNet 0.862 test accuracy over three seeds: a paired difference of
+# +0.006 whose 95 % interval (-0.001 to +0.012) includes zero, so **no significant
+# difference**. At this tiny scale bottleneck and compression neither helped nor hurt
+# measurably, and DenseNet-BC spent more FLOPs (22.4 against 15.7 MFLOPs per image). The
+# paper's case for them (Section 4.4, Figure 4 left: on CIFAR-10+, DenseNet-BC was the
+# most parameter-efficient of its DenseNet variants) concerns much deeper networks (its
+# CIFAR DenseNet-BCs have 100 to 250 layers, Table 2), whose concatenated inputs grow far
+# wider than in our 4-layer blocks.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
@@ -628,13 +661,19 @@ bc_comparison = training.compare(mini_runs, plain_runs, "DenseNet-BC (densenet_b
 # - Concatenate after each BN-ReLU-conv *sub-block*: concatenating after every Keras layer
 #   multiplies the channels by 4 per step (19,104 instead of 192 for 4 layers on 64).
 # - DenseNet-BC adds a $4k$ bottleneck and $\theta = 0.5$; DenseNet-121/169/201 differ only
-#   in their block sizes and match keras.applications exactly (parameters and outputs).
+#   in their block sizes and match keras.applications' parameter counts exactly; our
+#   DenseNet-121 also gives the same outputs (relative difference below 1e-4).
 # - Published (Huang et al., Section 4.3 and Figure 3): against ResNets trained with the
 #   same code (fb.resnet.torch), DenseNet-201 (about 20 M parameters) reaches about the
 #   error of ResNet-101 (more than 40 M): similar accuracy with half the parameters.
-# - Counted and measured here: short paths from every layer to the loss, but more
-#   activation memory than ResNet-50; CPU time is not predicted by FLOPs (section 6.3
-#   prints what this machine did).
+# - Counted and measured here: short paths to the loss (at most 5 weight layers in
+#   DenseNet-121), but 1.35 times ResNet-50's activation memory; on this CPU DenseNet-121
+#   took about ResNet-50's time (0.97 times) with 0.74 times its FLOPs.
+# - Trained here (3 epochs, three seeds): `densenet_bc_mini` beat the baseline (0.868
+#   against 0.825, +0.043, 95 % CI +0.036 to +0.049); against a plain DenseNet with the
+#   same parameters, no significant difference (+0.006, 95 % CI -0.001 to +0.012). Its
+#   feature-reuse map puts similar weight on every connection, but after 3 epochs it
+#   mostly shows the initial weight scale, so it cannot test the paper's Figure 5.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -724,22 +763,26 @@ check.block_channels(my_block_channels)
 # 3. Train `densenet_bc_mini` with `growth_rate` 8 and 24 (use `dn.densenet` with
 #    `stem="small"`, `block_sizes=(4, 4, 4)`, `bn_momentum=0.9`, `input_shape=(32, 32, 1)`,
 #    `classes=10`). Plot test accuracy against parameters.
-#    *Laptop CPU: about 17 min per training (4 epochs, as section 7), less for k = 8.*
+#    *Laptop CPU: 1 to 2 min per training (3 epochs, as section 7, which trained each seed
+#    in 1:12 to 1:38), less for k = 8, more for k = 24.*
 #    *A good answer* plots three points (k = 8, 12, 24) with labels and says whether the
 #    differences exceed the seed-to-seed spread (one seed each cannot tell).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# 4. Train `densenet_bc_mini` and `baseline_cnn` with the same epochs and three seeds each.
-#    Is the difference between them larger than the spread between seeds?
-#    *Laptop CPU: about 2 h for 4 epochs each (17 min per DenseNet run); on a training
-#    subset of 10,000 images about 30 min.* *A good answer* reports the paired difference
-#    over seeds with an interval and says plainly whether the interval includes zero.
+# 4. Section 7 trained on 10,000 of the 54,000 training images. Repeat the comparison of
+#    `densenet_bc_mini` and `baseline_cnn` on all of them (splits made from
+#    `dataclasses.replace(RECIPE, train_examples=None)`, three seeds each). Does the gap
+#    change?
+#    *Laptop CPU: about 35 min (5.4 times the data: about 8 min per DenseNet run, 3 min per
+#    baseline run).* *A good answer* reports the paired difference over seeds with an
+#    interval and says plainly whether the interval includes zero.
 # 5. Rebuild `densenet_bc_mini` with `bn_momentum=0.99` (through `dn.densenet`) and
 #    evaluate it on the validation set after 100, 300 and 1,000 training steps. When do
 #    its test-time predictions become sensible?
-#    *Laptop CPU: about 10 min (1,000 steps at about 0.5 s each).* *A good answer* plots
-#    validation accuracy in inference mode against steps for both momenta and explains the
-#    gap with the moving variance that starts at 1 and forgets its start slowly.
+#    *Laptop CPU: about 10 min (1,000 steps at about 0.3 s each, for each momentum).*
+#    *A good answer* plots validation accuracy in inference mode against steps for both
+#    momenta and explains the gap with the moving variance that starts at 1 and forgets
+#    its start slowly.
 # 6. Fix the common mistake of section 3 differently: keep concatenating after every layer
 #    but add a 1x1 conv that brings the channels back to $C + k$ after each sub-block. How
 #    many parameters does that cost?
