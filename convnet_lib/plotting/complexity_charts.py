@@ -104,9 +104,14 @@ def _legends(ax, table, sized):
         fig.legend(handles=circles, fontsize=8, loc="lower left",
                    bbox_to_anchor=(right, ax.get_position().y0), title="parameters\n(marker area)",
                    title_fontsize=8, labelspacing=1.6, borderpad=1.0, handletextpad=1.5)
-    if "pretraining" in table and (table["pretraining"].fillna("ImageNet-1k") != "ImageNet-1k").any():
-        fig.text(right, ax.get_position().y0 - 0.05, "* pre-trained on ImageNet-22k,\n  then "
-                 "fine-tuned on ImageNet-1k", fontsize=8, va="top")
+    if "pretraining" in table:
+        extra = sorted(set(table["pretraining"].fillna("ImageNet-1k")) - {"ImageNet-1k"})
+        if extra:
+            # The table says what each starred model saw before ImageNet-1k, e.g.
+            # "ImageNet-22k then 1k" (ConvNeXt) or "ImageNet-5k then 1k" (DPN).
+            fig.text(right, ax.get_position().y0 - 0.05,
+                     "* pre-training beyond ImageNet-1k:\n  " + "\n  ".join(extra),
+                     fontsize=8, va="top")
 
 
 _PLAIN_AREA = 30.0  # points^2: markers of charts without a size encoding
@@ -274,7 +279,7 @@ def plot_accuracy_vs_complexity(table, x="gflops", y="top1", size="mparams", lab
     `table` comes from `chart_table`. `size` is "mparams" or None (equal markers); the area
     scale is the same in every chart (`marker_area`), keyed beside the axes. `labels` is
     "all", "frontier" or "none". The dashed staircase is the Pareto frontier of `y` against
-    `x`. Names flagged * were pre-trained on ImageNet-22k. Returns the figure.
+    `x`. Names flagged * saw more than ImageNet-1k (the key says what). Returns the figure.
     """
     check_choice(size, "size", ("mparams", None))
     check_choice(labels, "labels", ("all", "frontier", "none"))
