@@ -84,8 +84,9 @@ def compare_builds(build_mine, build_library, input_shape, seed=0):
 
     Builds both on `input_shape`, randomises the library build's BatchNormalization
     statistics, copies its weights into ours with `transfer_weights`, runs both on the
-    same random images and prints whether parameters, output shapes and outputs agree.
-    Returns the largest absolute difference of the outputs.
+    same random images and prints whether parameters, output shapes and outputs agree
+    (the last line gives the largest absolute difference of the outputs). Returns None, so
+    that a notebook cell ending with this call shows only the printed lines.
     """
     import keras
     import numpy as np
@@ -110,4 +111,3 @@ def compare_builds(build_mine, build_library, input_shape, seed=0):
     difference = float(np.max(np.abs(actual - expected)))
     print(f"  same output shape: {actual.shape == expected.shape} {actual.shape[1:]}")
     print(f"  max |difference| after weight transfer: {difference:.5f}")
-    return difference

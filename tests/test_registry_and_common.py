@@ -227,3 +227,32 @@ def test_transfer_weights_fails_clearly_on_different_layer_kind():
     target = tiny(keras.layers.Conv2DTranspose(4, 1, use_bias=False, name="transposed"))
     with pytest.raises(ValueError, match=r"'plain' \(Conv2D.*'transposed' \(Conv2DTranspose"):
         transfer_weights(source, target)
+
+
+def test_compare_builds_reports_agreement_and_catches_a_misplaced_layer(capsys):
+    from keras import layers
+
+    from convnet_lib.weights import compare_builds, randomize_batch_norm
+
+    def conv_bn(x):
+        x = layers.Conv2D(4, 3, padding="same", use_bias=False)(x)
+        return layers.BatchNormalization()(x)
+
+    def conv_relu_bn(x):  # the same weights, a ReLU in the wrong place
+        x = layers.Conv2D(4, 3, padding="same", use_bias=False)(x)
+        return layers.BatchNormalization()(layers.ReLU()(x))
+
+    assert compare_builds(conv_bn, conv_bn, (5, 5, 2)) is None
+    lines = capsys.readouterr().out
+    assert "same parameters: True" in lines and "after weight transfer: 0.00000" in lines
+    compare_builds(conv_relu_bn, conv_bn, (5, 5, 2))
+    difference = float(capsys.readouterr().out.rsplit(":", 1)[1])
+    assert difference > 1e-3
+    # Random statistics: a BatchNormalization layer is no longer close to the identity.
+    inputs = keras.Input((3, 3, 2))
+    model = keras.Model(inputs, layers.BatchNormalization()(inputs))
+    randomize_batch_norm(model, seed=1)
+    gamma, beta, mean, variance = model.layers[-1].get_weights()
+    assert not np.allclose(gamma, 1) and not np.allclose(mean, 0)
+    with pytest.raises(ValueError, match="build_mine"):
+        compare_builds(None, conv_bn, (5, 5, 2))
