@@ -248,13 +248,13 @@ del mobilenet_v2
 # Now we build every model in the table, plus our own implementations from `convnet_lib.models`,
 # at its published input size and with random weights (`weights=None`, nothing is downloaded),
 # and count it: the 74 models of the table, among them every model of Bianco et al.'s
-# figure. Building them takes a few minutes (148 s in the stored run on 2 CPU cores), so
+# figure. Building them all from an empty cache takes a few minutes on 2 CPU cores, so
 # `compute_complexity` can **cache** the counts in a folder outside the repository
 # (`~/.cache/convnet_lib/complexity` here). The cache key holds the model name, builder and input size,
 # the Keras and convnet_lib versions and a digest of the counter's source (and of our
 # model's module). So a cached number is always one that `count_params`/`count_flops` produced
-# for the same code. The `origin` column says which rows came from the cache. Delete the
-# folder to recount everything.
+# for the same code. The `origin` column says which rows came from the cache: in this
+# stored run all 74 did (0 s each). Delete the folder to recount everything.
 #
 # Quick mode (used in CI) counts a small subset: a few models of each story, among them
 # those that the claims of section 8.4 compare where they are cheap to build.
@@ -494,7 +494,8 @@ print(f"our builders: {int((against.loc[ours_rows, 'params - reference'] == 0).s
 # table of 2018) and our counts. The x axis of view 1 is in **multiply-adds** of the
 # convolution and classifier layers, the unit of their axis (see 8.3). An asterisk marks
 # DPN-68b, DPN-92 and DPN-107, whose weights were pre-trained on ImageNet-5k, then
-# fine-tuned on ImageNet-1k (the `pretraining` column of the table).
+# fine-tuned on ImageNet-1k; the charts' footnote names that pre-training as the
+# `pretraining` column of the table does ("ImageNet-5k then 1k").
 #
 # ### 8.1 View 1: top-1 accuracy against multiply-adds, marker area = parameters
 
@@ -920,21 +921,22 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 # best rate (Inception-v3's). The *time per GFLOP* in the table above (TensorFlow on the
 # CPU, batch 1, fastest run) falls into three groups in this run:
 #
-# - **7 to 10 ms per GFLOP**: Inception-v3, ResNet-50 and VGG-16, built from large dense
+# - **7 to 10 ms per GFLOP**: Inception-v3, VGG-16 and ResNet-50, built from large dense
 #   convolutions.
-# - **15 to 17 ms per GFLOP**: DenseNet-121 (with its concatenations), Xception and
+# - **12 to 17 ms per GFLOP**: Xception, DenseNet-121 (with its concatenations) and
 #   MobileNet v1. Almost all of Xception's FLOPs are in the 1x1 pointwise part of its
 #   separable convolutions (728 channels in its middle flow), an ordinary matrix product,
-#   yet here it ran at about half Inception-v3's rate.
-# - **34 to 43 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
+#   yet here it ran at a little over half Inception-v3's rate (11.8 against 6.6 ms per GFLOP).
+# - **33 to 42 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
 #   spread their work over depthwise convolutions and many small operations; NASNet-A-Mobile
-#   is 6.2 times slower per GFLOP than Inception-v3. MobileNetV2 needs 12.6 times fewer
-#   FLOPs than ResNet-50 but ran only 3.3 times faster.
+#   is 6.4 times slower per GFLOP than Inception-v3. MobileNetV2 needs 12.6 times fewer
+#   FLOPs than ResNet-50 but ran only 3.8 times faster.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Timings on a shared machine are rough: the medians of Inception-v3, ResNet-50 and
-# Xception are 1.4 to 1.8 times their fastest runs, a sign of other work on the machine.
-# The previous run on the same machine put Xception in the fast group and ResNet-50 in the
+# Timings on a shared machine are rough: ResNet-50's median is 1.4 times its fastest run
+# (VGG-16's 1.16 times, the others' 1.02 to 1.12 times), a sign of other work on the
+# machine; on its median (13.7 ms per GFLOP) ResNet-50 would join the middle group. An
+# earlier run on the same machine put Xception in the fast group and ResNet-50 in the
 # middle one, but had the same three models at the slow end. Your ranking may differ again:
 # it depends on the machine, the backend, the batch size and the load. That is why the
 # numbers are measured here and not copied.
@@ -1011,8 +1013,9 @@ for name, entry in small.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The separable network needs about 7 times fewer FLOPs (2.1 against 14.3 M) and
-# parameters (10.6 k against 70.7 k), and it trained in about half the time per seed. It
-# does not keep the accuracy at this budget: 0.785 against 0.851 mean test accuracy over the
+# parameters (10.6 k against 70.7 k), but it did not train 7 times faster: 9 to 15 s per
+# seed against 15 to 17 s in this run (3 epochs, 2 CPU cores). It does not keep the
+# accuracy at this budget: 0.785 against 0.851 mean test accuracy over the
 # three seeds, a paired difference of -0.066 whose 95 % interval (-0.074 to -0.058) excludes
 # zero. The standard network is more accurate, by 6.6 points (5.8 to 7.4). That is the
 # trade-off of the ImageNet charts in miniature: far fewer FLOPs and a much higher accuracy
@@ -1049,7 +1052,7 @@ for name, entry in small.items():
 # - Today's frontier (among the models counted here) is made of EfficientNets, with
 #   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base, -Large and
 #   -XLarge at the top.
-# - FLOPs are not latency: time per GFLOP varied 6.2 times across the nine models timed
+# - FLOPs are not latency: time per GFLOP varied 6.4 times across the nine models timed
 #   here. Measure on your own hardware, at your own batch size.
 # - In miniature, on Fashion-MNIST, depthwise-separable convolutions cut FLOPs and
 #   parameters about 7 times and cost 6.6 points of test accuracy (95 % interval 5.8 to
@@ -1132,7 +1135,8 @@ check.gmacs(my_gmacs)
 #    `ConvNeXtBase` and `ConvNeXtLarge` the ImageNet-1K trained figures of the ConvNeXt README
 #    (83.8 % and 84.3 % top-1 at 224x224; there is no ImageNet-1K ConvNeXt-XL), with that
 #    source, and drop `ConvNeXtXLarge`. Re-run the notebook: which models close the frontiers now?
-#    *Laptop CPU: as long as the notebook's full run (the counts are cached).* *A good
+#    *Laptop CPU: as long as the notebook's full run with the counts cached (2.6 min in
+#    the stored run on 2 CPU cores).* *A good
 #    answer* lists the frontier models before and after, with the two changed rows.
 # 2. Redraw view 1 with the `macs` column (conv and classifier multiply-adds only) instead
 #    of `gflops`. Which models move most, and why? (Hint: BN and element-wise work.)
