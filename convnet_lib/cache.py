@@ -26,6 +26,13 @@ CACHE_FORMAT = "4"  # 4: each seed trains on its own freshly shuffled pipeline
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+def file_stem(text):
+    """`text` made safe as a cache file name stem: letters, digits, '_', '-' and '.' only
+    ("SE-ResNeXt-50 (32x4d)" -> "SE-ResNeXt-50__32x4d")."""
+    stem = "".join(c if c.isalnum() or c in "_-." else "_" for c in str(text)).strip("._-")
+    return stem or "entry"
+
+
 def cache_dir(folder):
     """Where one kind of result is cached: $CONVNET_CACHE_DIR/<folder>, else
     ~/.cache/convnet_lib/<folder>."""

@@ -30,6 +30,7 @@ from convnet_lib._checks import check_columns
 from convnet_lib._checks import check_int
 from convnet_lib.accuracy_table import parse_builder
 from convnet_lib.accuracy_table import primary_rows
+from convnet_lib.cache import file_stem
 from convnet_lib.cache import load_or_compute
 
 # The layer kinds whose FLOPs are multiply-adds (what papers call "FLOPs" or "MACs").
@@ -204,13 +205,9 @@ def _complexity_of(name, builder, cache):
     if not cache or not callable(settings):
         return dict(_count(builder), origin="computed", error="")
     key = dict(settings(), counter=_file_digest(complexity.__file__))
-    row, from_cache = load_or_compute(COUNTS_CACHE_FOLDER, _safe_name(name), key,
+    row, from_cache = load_or_compute(COUNTS_CACHE_FOLDER, file_stem(name), key,
                                       lambda: _count(builder))
     return dict(row, origin="cache" if from_cache else "computed", error="")
-
-
-def _safe_name(name):
-    return "".join(c if c.isalnum() or c in "_-." else "_" for c in str(name)).lstrip("._-") or "model"
 
 
 def chart_table(table, complexity_table):

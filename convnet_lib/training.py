@@ -401,6 +401,7 @@ def run_seeds(build, seeds, splits, recipe=DEFAULT_RECIPE, label="model", keep_m
     """
     import keras
 
+    from convnet_lib.cache import file_stem
     from convnet_lib.cache import load_or_train
 
     if not callable(build):
@@ -433,7 +434,7 @@ def run_seeds(build, seeds, splits, recipe=DEFAULT_RECIPE, label="model", keep_m
         else:
             settings = dict(cache_settings, recipe=recipe.settings(), seed=seed,
                             splits=len(splits.train_labels))
-            stem = _file_stem(str(cache_settings.get("model", label)))
+            stem = file_stem(cache_settings.get("model", label))
             model, history, trained = load_or_train(f"{stem}-seed{seed}", settings, fit_one,
                                                     folder="models")
         seconds = time.perf_counter() - start
@@ -448,10 +449,6 @@ def run_seeds(build, seeds, splits, recipe=DEFAULT_RECIPE, label="model", keep_m
               f"{history['val_accuracy'][-1]:.3f}, {format_test_accuracy(accuracy, len(true))}, "
               f"{how}; elapsed {_format_seconds(time.perf_counter() - started)}")
     return runs
-
-
-def _file_stem(label):
-    return "".join(c if c.isalnum() or c in "_-." else "_" for c in label).strip("._-") or "model"
 
 
 def compare(runs_a, runs_b, name_a, name_b, confidence=0.95):

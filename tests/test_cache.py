@@ -110,3 +110,10 @@ def test_load_or_train_caches_loads_and_heals(cache_root, tiny, capsys):
         cache.load_or_train("bad", {}, lambda: ("model", {}))
     with pytest.raises(ValueError, match="refresh"):
         cache.load_or_train("tiny", {}, train, refresh=1)
+
+
+def test_file_stem_makes_any_name_a_safe_entry_name():
+    assert cache.file_stem("SE-ResNeXt-50 (32x4d)") == "SE-ResNeXt-50__32x4d"
+    assert cache.file_stem("../etc/passwd") == "etc_passwd"
+    assert cache.file_stem("???") == "entry"
+    cache.entry_stem(cache.file_stem("a b/c"), {})  # accepted by the entry-name check
