@@ -61,6 +61,17 @@ def test_every_model_of_bianco_et_al_has_one_cadene_row_and_a_builder(table):
     assert (rows["source"].str.contains("66e1626") & rows["source"].str.contains("1810.00736")).all()
 
 
+def test_bianco_ports_missing_from_cadene_table_cite_their_weights(table):
+    """MobileNet-v2 and ShuffleNet of Bianco et al.'s figure: the accuracies their ported
+    weights' READMEs report (MobileNet-v1's README could not be read: no row)."""
+    rows = table[table["weights"] == "Bianco et al. port"].set_index("model")
+    assert sorted(rows.index) == ["MobileNetV2", "ShuffleNet"]
+    assert rows.loc["ShuffleNet", "builder"] == "convnet_lib:shufflenet"
+    assert (rows.loc["MobileNetV2", "top1"], rows.loc["ShuffleNet", "top1"]) == (71.806, 67.408)
+    assert rows["source"].str.contains("ericsun99").all()
+    assert rows["source"].str.contains("1810.00736").all()
+
+
 def test_validate_rejects_each_kind_of_bad_table(table):
     bad = table.copy()
     bad.loc[0, "source"] = ""

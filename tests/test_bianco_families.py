@@ -321,6 +321,7 @@ def test_full_size_model_equals_its_reference(name):
     keras.backend.clear_session()
     model = build_model(name)
     params, macs = REFERENCE[name]
+    assert model.input_shape == (None, *model_info(name).input_shape)
     assert model.output_shape == (None, 1000)
     assert count_params(model).trainable == params == model_info(name).reference_params
     assert conv_and_dense_macs(model) == macs

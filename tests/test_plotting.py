@@ -230,6 +230,32 @@ def test_chart_labels_do_not_overlap_each_other_or_other_markers():
         assert not any(box.contains(*centre) for centre in centres)
 
 
+def test_leader_lines_of_named_labels_pass_no_other_marker():
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+
+    table = _crowded_table()
+    fig = plotting.plot_accuracy_vs_complexity(table, labels="all")
+    axis = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = [(t.get_window_extent(renderer).padded(2), t.get_text()) for t in axis.texts
+              if (t.get_gid() or "").startswith("label:")]
+    centres = axis.transData.transform(table[["gflops", "top1"]].to_numpy())
+    leaders = [line for line in axis.get_lines() if line.get_linewidth() == 0.5]
+    assert leaders, "the crowded chart should need leader lines"
+    checked = 0
+    for line in leaders:
+        start, end = axis.transData.transform(np.c_[line.get_xdata(), line.get_ydata()])
+        text = next(text for box, text in labels if box.contains(*end))
+        if text.isdigit():  # a number may fall back to crossing a marker
+            continue
+        others = [c for c in centres if np.hypot(*(c - start)) > 1]
+        assert not any(Path([start, end]).intersects_bbox(
+            Bbox.from_bounds(c[0] - 2, c[1] - 2, 4, 4), filled=False) for c in others), text
+        checked += 1
+    assert checked > 0
+
+
 def test_one_marker_area_scale_for_every_chart_and_a_size_key():
     table = _crowded_table()
     top1 = plotting.plot_accuracy_vs_complexity(table, labels="none")

@@ -47,7 +47,10 @@ def test_quick_recipe_shrinks_only_in_quick_mode(monkeypatch):
     assert training.quick_recipe() is training.DEFAULT_RECIPE
     monkeypatch.setenv("CONVNET_QUICK", "1")
     quick = training.quick_recipe()
-    assert (quick.epochs, quick.train_examples, quick.test_examples) == (1, 2_000, 1_000)
+    assert (quick.epochs, quick.train_examples, quick.test_examples) == (1, 2_048, 1_000)
+    splits = training.fashion_mnist_splits(quick)
+    # whole batches only (128 for training, 500 for evaluation): no extra trace
+    assert (len(splits.train_labels), len(splits.validation_labels)) == (2_048, 1_500)
     assert quick.learning_rate == training.DEFAULT_RECIPE.learning_rate
     with pytest.raises(ValueError, match="recipe"):
         training.quick_recipe({"epochs": 1})

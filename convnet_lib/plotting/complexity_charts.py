@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from matplotlib.path import Path
 from matplotlib.transforms import Bbox
 
 from convnet_lib._checks import check_choice
@@ -139,8 +140,7 @@ def _line_boxes(ax):
 
 def _segment_crosses(p, q, box):
     """Whether the segment p-q passes through `box` (display units)."""
-    return any(box.contains(p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
-               for t in np.linspace(0, 1, 12))
+    return Path([p, q]).intersects_bbox(box, filled=False)
 
 
 def _pieces(start, end, length=12.0):
@@ -157,9 +157,10 @@ def _leader(point, box):
     return point, (min(max(point[0], box.x0), box.x1), min(max(point[1], box.y0), box.y1))
 
 
-def _free_spot(box, point, half, taken, labels, frame, reach):
+def _free_spot(box, point, half, taken, labels, frame, reach, others=()):
     """The nearest position of `box` (display units) within `reach` of the marker at
-    `point` that overlaps nothing in `taken` and whose leader line crosses no label."""
+    `point` that overlaps nothing in `taken` and whose leader line crosses no label and
+    none of the `others` (the other markers' boxes)."""
     width, height = box.width, box.height
     for distance in np.arange(half + 2, half + reach, 4):
         for angle in np.linspace(0, 2 * np.pi, 24, endpoint=False):
@@ -173,7 +174,7 @@ def _free_spot(box, point, half, taken, labels, frame, reach):
             if any(candidate.overlaps(other) for other in taken):
                 continue
             if distance > half + 6 and any(_segment_crosses(*_leader(point, candidate), other)
-                                           for other in labels):
+                                           for other in [*labels, *others]):
                 continue
             return candidate
     return None
@@ -181,7 +182,8 @@ def _free_spot(box, point, half, taken, labels, frame, reach):
 
 def _place_labels(ax, table, x, y, names, areas):
     """Writes model names next to their markers: no label overlaps another label, a
-    marker or a line, and no leader line crosses a label.
+    marker or a line, and no leader line crosses a label or another marker (a number whose
+    leader has no such way may cross a marker rather than overlap a label).
 
     `names` are placed in order (put the important ones first). A name that finds no free
     place near its marker is replaced by a number; returns the numbered names in order.
@@ -197,15 +199,17 @@ def _place_labels(ax, table, x, y, names, areas):
         i = table.index.get_loc(name)
         point = ax.transData.transform((xs[i], ys[i]))
         half = markers[i].width / 2
+        others = markers[:i] + markers[i + 1:]
         text = ax.text(xs[i], ys[i], _label(name, table.iloc[i]), fontsize=7, ha="center",
                        va="center", zorder=5, gid=f"label:{name}")
         spot = _free_spot(text.get_window_extent(renderer).padded(1.5), point, half, taken,
-                          placed, frame, _REACH)
+                          placed, frame, _REACH, others)
         if spot is None:  # no room for the name near the marker: a number instead
             numbered.append(name)
             text.set_text(str(len(numbered)))
             box = text.get_window_extent(renderer).padded(1.5)
-            spot = (_free_spot(box, point, half, taken, placed, frame, _REACH)
+            spot = (_free_spot(box, point, half, taken, placed, frame, _REACH, others)
+                    or _free_spot(box, point, half, taken, placed, frame, 2000, others)
                     or _free_spot(box, point, half, taken, placed, frame, 2000) or box)
         text.set_position(to_data.transform(((spot.x0 + spot.x1) / 2, (spot.y0 + spot.y1) / 2)))
         start, end = _leader(point, spot)
