@@ -100,7 +100,7 @@ print(f"  strategy: {type(strategy).__name__} with {strategy.num_replicas_in_syn
 # | `CONVNET_QUICK` | what runs | used by |
 # |---|---|---|
 # | unset or `0` (default) | the **full run**: the course's recipe (10,000 training images, 3 epochs, three seeds, all 10,000 test images) | you, and the stored outputs |
-# | `1` | a **quick run**: 2,000 training and 1,000 test images, one epoch, one seed | the test suite (CI) |
+# | `1` | a **quick run**: 2,048 training, 1,500 validation and 1,000 test images, one epoch, one seed | the test suite (CI) |
 #
 # Set it before starting Jupyter (`CONVNET_QUICK=1 jupyter lab`) or in the first cell with
 # `os.environ["CONVNET_QUICK"] = "1"`. In code, `runtime.choose(full=..., quick=...)` picks

@@ -675,7 +675,7 @@ for name in ("mixed_5b_concat", "block35_2_relu", "mixed_6a_concat", "block17_2_
 # model is trained with the course's three seeds, and the baseline of notebook 00 is loaded
 # from the cache (trained here if notebook 00 has not run on this machine). Trained models
 # are cached too, so a re-run (or notebook 04) loads them. A quick run (CI) trains 1 epoch
-# on 2,000 images and tests on 1,000, which only shows that the code runs.
+# on 2,048 images and tests on 1,000, which only shows that the code runs.
 
 # %%
 RECIPE = training.quick_recipe()

@@ -709,7 +709,7 @@ print(splits.sizes(), f" epochs {RECIPE.epochs}"
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The recipe is the course's (notebook 00): Adam, learning rate 2e-3 decayed to 0 along a
 # cosine over the run, batch size 128, no augmentation, 3 epochs on 10,000 training images
-# (1 epoch on 2,000 in the quick run that CI executes), the held-out validation split
+# (1 epoch on 2,048 in the quick run that CI executes), the held-out validation split
 # evaluated after every epoch, the test set once per trained model. Each model is trained
 # with the course's three seeds; the baseline's three runs come from notebook 00 through the
 # cache. In the curves of seed 0 below, validation accuracy starts above training accuracy

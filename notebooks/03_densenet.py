@@ -553,7 +553,7 @@ plt.show()
 # followed by the $k$ maps of layers $1, \dots, \ell - 1$, in that order; the transition
 # layer after the block sees all of them.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 def feature_reuse(model, block, num_layers, growth_rate):
     """(num_layers + 1) x (num_layers + 1) matrix: row = target layer (1..n, then the
     transition "T"), column = source (0 = block input, then layers 1..n); entry = mean
@@ -574,50 +574,78 @@ def feature_reuse(model, block, num_layers, growth_rate):
 
 trained = mini_runs[0].model
 block_sizes, growth_rate = (4, 4, 4), 12  # densenet_bc_mini's table row
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
-for axis, (index, size) in zip(axes, enumerate(block_sizes, start=2)):
-    matrix = feature_reuse(trained, index, size, growth_rate)
-    image = axis.imshow(matrix, cmap="viridis")
+states = {"untrained (initial weights)": mini, "trained, 3 epochs (seed 0)": trained}
+maps = {}
+for state, model in states.items():
+    for index, size in enumerate(block_sizes, start=2):
+        matrix = feature_reuse(model, index, size, growth_rate)
+        if np.all(np.isnan(matrix[size])):  # the last block has no transition layer
+            matrix = matrix[:size]
+        maps[state, index] = matrix
+# One colour scale for all six maps, so that colours compare across blocks and states.
+low = min(np.nanmin(matrix) for matrix in maps.values())
+high = max(np.nanmax(matrix) for matrix in maps.values())
+fig, axes = plt.subplots(2, 3, figsize=(12, 7), layout="constrained")
+for (state, index), axis in zip(maps, axes.flat):
+    matrix, size = maps[state, index], block_sizes[index - 2]
+    image = axis.imshow(matrix, cmap="viridis", vmin=low, vmax=high)
     axis.set_xticks(range(size + 1), ["input"] + [str(j) for j in range(1, size + 1)])
-    rows = [str(j) for j in range(1, size + 1)]
-    if matrix.shape[0] > size and not np.all(np.isnan(matrix[size])):
-        rows.append("T")
+    rows = [str(j) for j in range(1, size + 1)] + (["T"] if len(matrix) > size else [])
     axis.set_yticks(range(len(rows)), rows)
     axis.set_xlabel("source: block input or dense layer")
     axis.set_ylabel("target layer (T = transition)")
-    axis.set_title(f"dense block {index - 1}")
-    fig.colorbar(image, ax=axis, shrink=0.8, label="mean |weight|")
-fig.suptitle("Feature reuse in the trained densenet_bc_mini (seed 0), after Huang et al. Figure 5")
-fig.tight_layout()
+    axis.set_title(f"{state}\ndense block {index - 1}", fontsize=10)
+    axis.grid(False)
+fig.colorbar(image, ax=axes, shrink=0.6, label="mean |weight| from the source's channels")
+fig.suptitle("Feature reuse in densenet_bc_mini before and after training, after Huang et al. Figure 5")
 plotting.save_figure(fig, "03_feature_reuse")
 plt.show()
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# White cells: no connection (a layer sees only earlier ones); block 3 has no transition,
-# hence its empty bottom row. The paper saw four things. (1) Every layer spreads its
-# weights over many earlier inputs, the block input included, and (2) the transition
-# layers over the whole block. (3) The layers of the second and third blocks put the least
-# weight on the transition's output, which the paper reads as redundant features, and (4)
-# the classifier concentrates somewhat on the last maps.
-#
-# Our map looks like (1) and (2): every target puts weights of similar size on every
-# source, none near zero. (3) is at most hinted at: the `input` column of blocks 2 and 3
-# (the transition's output) is the darkest in most rows, but only by a few percent. (4)
-# cannot be read here: the classifier is not drawn.
+
+def row_spread(matrix):
+    """Mean over target layers of (largest - smallest source weight) / the row's mean."""
+    return np.nanmean((np.nanmax(matrix, axis=1) - np.nanmin(matrix, axis=1))
+                      / np.nanmean(matrix, axis=1))
+
+
+for index in range(2, 2 + len(block_sizes)):
+    before, after = maps["untrained (initial weights)", index], maps["trained, 3 epochs (seed 0)", index]
+    print(f"dense block {index - 1}: mean |weight| {np.nanmean(before):.3f} untrained, "
+          f"{np.nanmean(after):.3f} trained ({np.nanmean(after) / np.nanmean(before) - 1:+.1%}); "
+          f"spread within a row {row_spread(before):.1%} untrained, {row_spread(after):.1%} trained")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# But most of the colour is the starting point, not learning. By default Keras draws a
-# convolution's initial weights uniformly within
-# $\pm\sqrt{6 / (\text{fan-in} + \text{fan-out})}$ (Glorot), a mean |weight| of half
-# that bound: 0.144 for the first 1x1 conv of block 1 (24 input channels, 48 output
-# maps), 0.118 for its fourth (60 input channels). The colour bar shows about these values. Layers with more inputs start with smaller weights,
-# hence the rows that darken downwards, and the averages stayed close to where they
-# started; within a row they differ by a few percent, as freshly drawn random weights
-# already do (run `feature_reuse` on an untrained `build_model("densenet_bc_mini")` to
-# see). The paper's map came from 300 epochs with weight decay $10^{-4}$ (Huang et al.
-# 2017, Section 4.2), which pulls unused weights towards zero. After 3 epochs without
-# weight decay an unused connection would still carry its random starting weights: this
-# map cannot tell which earlier maps a layer relies on, so it confirms none of (1) to (3).
+# White cells: no connection (a layer sees only earlier ones). Block 3 has no transition
+# layer, so it has no T row, and its layer 4's maps go only to the classifier: column 4 is
+# empty. The top row is a freshly built `densenet_bc_mini` (`mini`, never trained), the
+# bottom row the seed-0 model after 3 epochs, on one colour scale.
+#
+# The paper saw four things. (1) Every layer spreads its weights over many earlier inputs,
+# the block input included, and (2) the transition layers over the whole block. (3) The
+# layers of the second and third blocks put the least weight on the transition's output,
+# which the paper reads as redundant features, and (4) the classifier concentrates somewhat
+# on the last maps.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Compare the two rows: they are nearly the same picture. Most of the colour is the
+# starting point, not learning. By default Keras draws a convolution's initial weights
+# uniformly within $\pm\sqrt{6 / (\text{fan-in} + \text{fan-out})}$ (Glorot), a mean
+# |weight| of half that bound: 0.144 for the first 1x1 conv of block 1 (24 input channels,
+# 48 output maps), 0.118 for its fourth (60 input channels). Layers with more inputs start
+# with smaller weights, hence the rows that darken downwards in both rows of panels. The
+# printed lines measure the rest: training moved each block's mean |weight| by only +0.6 to
+# +2.1 %, and widened the spread within a row (largest minus smallest source, relative to
+# the row's mean) from 2.2-3.3 % to 2.9-4.4 %.
+#
+# So every target does put weights of similar size on every source, none near zero, as in
+# (1) and (2); but the untrained network does too, so this is not evidence of reuse. (3):
+# in the trained block 2 the transition row's `input` cell is the darkest of the map, but
+# by a few percent, the size of the differences already present at initialisation. (4)
+# cannot be read here: the classifier is not drawn. The paper's map came from 300 epochs
+# with weight decay $10^{-4}$ (Huang et al. 2017, Section 4.2), which pulls unused weights
+# towards zero; after 3 epochs without weight decay an unused connection still carries its
+# random starting weights. This map cannot tell which earlier maps a layer relies on, so
+# it confirms none of (1) to (3).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 7.2 Bottleneck and compression at the same parameter count

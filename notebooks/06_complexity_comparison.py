@@ -247,14 +247,14 @@ del mobilenet_v2
 #
 # Now we build every model in the table, plus our own implementations from `convnet_lib.models`,
 # at its published input size and with random weights (`weights=None`, nothing is downloaded),
-# and count it: the 74 models of the table, among them every model of Bianco et al.'s
+# and count it: the 75 models of the table, among them every model of Bianco et al.'s
 # figure. Building them all from an empty cache takes a few minutes on 2 CPU cores, so
 # `compute_complexity` can **cache** the counts in a folder outside the repository
 # (`~/.cache/convnet_lib/complexity` here). The cache key holds the model name, builder and input size,
 # the Keras and convnet_lib versions and a digest of the counter's source (and of our
 # model's module). So a cached number is always one that `count_params`/`count_flops` produced
 # for the same code. The `origin` column says which rows came from the cache: in this
-# stored run all 74 did (0 s each). Delete the folder to recount everything.
+# stored run all 75 did (0 s each). Delete the folder to recount everything.
 #
 # Quick mode (used in CI) counts a small subset: a few models of each story, among them
 # those that the claims of section 8.4 compare where they are cheap to build.
@@ -283,12 +283,13 @@ for name, row in failed.iterrows():
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The counts serve two stories, kept apart. **Bianco et al.'s** models carry the accuracy
 # that Bianco et al. charted: the PyTorch-measured column of Cadene's accuracy table (the
-# rows whose `weights` is "Cadene PyTorch port" or "torchvision (in Cadene table)"), one per
-# model (`bianco`). **The keras.applications collection and this course's models**, including
+# rows whose `weights` is "Cadene PyTorch port" or "torchvision (in Cadene table)"), plus
+# MobileNet-v2 and ShuffleNet, which that table lacks, with the accuracies that the READMEs
+# of their ported weights report ("Bianco et al. port"), one row per model (`bianco`). **The keras.applications collection and this course's models**, including
 # what came after 2018, carry their primary accuracy (`data`).
 
 # %% slideshow={"slide_type": "notes"}
-BIANCO_WEIGHTS = ("Cadene PyTorch port", "torchvision (in Cadene table)")
+BIANCO_WEIGHTS = ("Cadene PyTorch port", "torchvision (in Cadene table)", "Bianco et al. port")
 everything = comparison.chart_table(table, counts)
 data = everything[~everything["weights"].isin(BIANCO_WEIGHTS)]
 bianco_rows = table[table["weights"].isin(BIANCO_WEIGHTS)].assign(primary=True)
@@ -419,7 +420,7 @@ for ours, theirs in twins.items():
 # Cadene's `pretrainedmodels` at commit 8aae3d8, CeLuigi/models-comparison.pytorch at
 # 51388f0) and are typed in for the check only; `tests/test_bianco_families.py` asserts
 # them to the unit for our builders. Our `macs` also count half an operation per bias
-# addition, hence ratios a hair above 1. Ten models come from `keras.applications` instead
+# addition, hence ratios a hair above 1. Eleven models come from `keras.applications` instead
 # (their parameter references typed in below): they are the TensorFlow versions, and the
 # table shows by how much they differ.
 
@@ -442,12 +443,13 @@ reference_macs = {  # conv + FC multiply-adds of the PyTorch model Bianco et al.
     "InceptionV3": 5_713_216_096, "Inception-v4": 12_253_974_624,
     "InceptionResNetV2": 13_155_794_016, "Xception": 8_357_403_496,
     "NASNetLarge": 23_809_959_666, "NASNetMobile": 568_234_858,
+    "MobileNetV2": 313_619_328, "ShuffleNet": 138_365_952,
 }
 reference_params_of_keras_models = {  # PyTorch trainable parameters (torchvision / Cadene)
     "VGG16": 138_357_544, "VGG19": 143_667_240, "DenseNet121": 7_978_856,
     "DenseNet169": 14_149_480, "DenseNet201": 20_013_928, "InceptionV3": 23_834_568,
     "InceptionResNetV2": 55_843_464, "Xception": 22_855_952, "NASNetLarge": 88_757_183,
-    "NASNetMobile": 5_289_978,
+    "NASNetMobile": 5_289_978, "MobileNetV2": 3_505_960,
 }
 rows = []
 for name, row in bianco.iterrows():
@@ -484,8 +486,11 @@ print(f"our builders: {int((against.loc[ours_rows, 'params - reference'] == 0).s
 # Inception-v3 and Inception-ResNet-v2 have batch normalization without a learnt scale
 # (17,216 and 30,272 parameters fewer), and the NASNets differ in a few layers of their
 # cells (NASNet-A-Large 4,033 parameters fewer; 0.1 % and 0.8 % fewer multiply-adds for
-# the Large and Mobile models). None of these gaps moves a model visibly on a log-scale
-# chart.
+# the Large and Mobile models). Keras' MobileNetV2 (torchvision's count too) has 1,088
+# parameters fewer than the port Bianco et al. measured and 4 % fewer multiply-adds (0.301
+# against 0.314 G). None of these gaps moves a model visibly on a log-scale chart.
+# ShuffleNet's ratio, 1.017, is the largest bias term: every one of its convolutions has a
+# bias, and the model does little else.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Bianco et al. 2018, redrawn from our counts
@@ -515,16 +520,19 @@ fig = plotting.plot_accuracy_density(
     title="Bianco et al. 2018's models: top-1 against accuracy density")
 save_figure(fig, "06_bianco_accuracy_density")
 plt.show()
-print("not charted (no accuracy of Bianco et al.'s weights in Cadene's table): "
-      "MobileNet-v1, MobileNet-v2, ShuffleNet")
+print("not charted (no readable accuracy of the weights Bianco et al. measured): MobileNet-v1")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# MobileNet-v1, MobileNet-v2 and ShuffleNet are in Bianco et al.'s figure, but not in the
-# accuracy table behind it (the README of their repository at commit 66e1626), and we could
-# not read the paper's own table. So they are left out of these two charts. We still count
-# them: `shufflenet` is registered here (ShuffleNet 1x, g = 8, the model of their
-# repository), and `keras.applications` has MobileNet v1 and v2 (with the accuracies of
-# the Keras weights, in the charts of section 9).
+# MobileNet-v1, MobileNet-v2 and ShuffleNet are in Bianco et al.'s figure but not in
+# Cadene's accuracy table behind it (the README of their repository at commit 66e1626). Their
+# repository's news (README, commit e476f96) names where its weights came from:
+# ericsun99/MobileNet-V2-Pytorch, whose Readme reports 71.806 % / 90.410 % top-1/top-5, and
+# ericsun99/ShuffleNet-1g8-Pytorch (ShuffleNet 1x, g = 8), 67.408 % / 87.258 %; those two are
+# charted with those accuracies. MobileNet-v1 came from marvis/pytorch-mobilenet, whose
+# README we could not read, and we could not read the paper's own table either, so it is
+# left out here (`keras.applications`' MobileNet, with the Keras weights' accuracy, is in
+# the charts of section 9). MobileNet-v2 is counted on `keras.applications.MobileNetV2`,
+# ShuffleNet on our `shufflenet`, equal to their PyTorch model to the unit.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 8.3 What "G-FLOPs" means on Bianco et al.'s axis
@@ -677,11 +685,11 @@ if counted("VGG-13", "ResNet-18"):
 
 # %% slideshow={"slide_type": "subslide"}
 # Claim 6: among the densest models, NASNet-A-Mobile and MobileNet-v2 are the most accurate.
-# Cadene's table has no MobileNets, so MobileNet v1 and v2 enter with keras.applications'
-# counts and the accuracy of the Keras weights (keras-io; not Bianco et al.'s figures).
+# MobileNet-v1 has no accuracy of Bianco et al.'s weights here, so it enters with
+# keras.applications' counts and the accuracy of the Keras weights (keras-io).
 # Read as: the two most accurate of the six densest models.
-if counted(*ALL_OF_BIANCO) and {"MobileNet", "MobileNetV2"} <= set(data.index):
-    dense = pd.concat([bianco, data.loc[["MobileNet", "MobileNetV2"]]])
+if counted(*ALL_OF_BIANCO) and "MobileNet" in data.index:
+    dense = pd.concat([bianco, data.loc[["MobileNet"]]])
     densest = dense.nlargest(6, "density").sort_values("top1", ascending=False)
     print(densest[["weights", "top1", "mparams", "density"]].round(2).to_string())
     print("claim 6:", verdict(set(densest.index[:2]) == {"NASNetMobile", "MobileNetV2"}))
@@ -918,28 +926,26 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # If latency followed FLOPs, every marker would lie on the dotted line, drawn through the
-# best rate (Inception-v3's). The *time per GFLOP* in the table above (TensorFlow on the
-# CPU, batch 1, fastest run) falls into three groups in this run:
+# best rate (VGG-16's in this run). The *time per GFLOP* in the table above (TensorFlow on
+# the CPU, batch 1, fastest run) falls into three groups in this run:
 #
-# - **7 to 10 ms per GFLOP**: Inception-v3, VGG-16 and ResNet-50, built from large dense
-#   convolutions.
-# - **12 to 17 ms per GFLOP**: Xception, DenseNet-121 (with its concatenations) and
-#   MobileNet v1. Almost all of Xception's FLOPs are in the 1x1 pointwise part of its
-#   separable convolutions (728 channels in its middle flow), an ordinary matrix product,
-#   yet here it ran at a little over half Inception-v3's rate (11.8 against 6.6 ms per GFLOP).
-# - **33 to 42 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
+# - **5 to 8 ms per GFLOP**: VGG-16, Inception-v3, Xception and ResNet-50, whose FLOPs sit
+#   in large convolutions. Almost all of Xception's FLOPs are in the 1x1 pointwise part of
+#   its separable convolutions (728 channels in its middle flow), an ordinary matrix
+#   product, and here it ran close to Inception-v3's rate (7.2 against 6.7 ms per GFLOP).
+# - **11 to 16 ms per GFLOP**: DenseNet-121 (with its concatenations) and MobileNet v1.
+# - **29 to 31 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
 #   spread their work over depthwise convolutions and many small operations; NASNet-A-Mobile
-#   is 6.4 times slower per GFLOP than Inception-v3. MobileNetV2 needs 12.6 times fewer
-#   FLOPs than ResNet-50 but ran only 3.8 times faster.
+#   is 5.9 times slower per GFLOP than VGG-16. MobileNetV2 needs 12.6 times fewer FLOPs
+#   than ResNet-50 but ran only 3.5 times faster.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Timings on a shared machine are rough: ResNet-50's median is 1.4 times its fastest run
-# (VGG-16's 1.16 times, the others' 1.02 to 1.12 times), a sign of other work on the
-# machine; on its median (13.7 ms per GFLOP) ResNet-50 would join the middle group. An
-# earlier run on the same machine put Xception in the fast group and ResNet-50 in the
-# middle one, but had the same three models at the slow end. Your ranking may differ again:
-# it depends on the machine, the backend, the batch size and the load. That is why the
-# numbers are measured here and not copied.
+# Timings on a shared machine are rough: the medians are 1.04 to 1.30 times the fastest
+# runs (DenseNet-121 and MobileNet v1 vary most), a sign of other work on the machine.
+# An earlier run on another 2-core machine (an Intel Xeon) put Xception in the middle group
+# (11.8 ms per GFLOP) and the slow group between 33 and 42 ms per GFLOP, with the same three
+# models at the slow end. Your ranking may differ again: it depends on the machine, the backend, the batch
+# size and the load. That is why the numbers are measured here and not copied.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 14. A small experiment: the same trade-off on Fashion-MNIST
@@ -1013,8 +1019,8 @@ for name, entry in small.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The separable network needs about 7 times fewer FLOPs (2.1 against 14.3 M) and
-# parameters (10.6 k against 70.7 k), but it did not train 7 times faster: 9 to 15 s per
-# seed against 15 to 17 s in this run (3 epochs, 2 CPU cores). It does not keep the
+# parameters (10.6 k against 70.7 k), but it did not train 7 times faster: 14 to 18 s per
+# seed against 18 to 24 s in this run (3 epochs, 2 CPU cores). It does not keep the
 # accuracy at this budget: 0.785 against 0.851 mean test accuracy over the
 # three seeds, a paired difference of -0.066 whose 95 % interval (-0.074 to -0.058) excludes
 # zero. The standard network is more accurate, by 6.6 points (5.8 to 7.4). That is the
@@ -1027,9 +1033,11 @@ for name, entry in small.items():
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
-# - Every model of Bianco et al.'s figure that has an accuracy in their table (44 models) is
-#   built here and counted; our 34 builders equal their PyTorch references to the unit in
-#   parameters, and all but ResNet-50 (the original layout) in multiply-adds. The full run
+# - Every model of Bianco et al.'s figure with a readable accuracy of their weights (46
+#   models: Cadene's 44, plus MobileNet-v2 and ShuffleNet from their ports' READMEs; not
+#   MobileNet-v1) is built here and counted; our 35 builders equal their PyTorch
+#   references to the unit in parameters, and all but ResNet-50 (the original layout) in
+#   multiply-adds. The full run
 #   checks seven claims of the lecture about them (section 8.4): NASNet-A-Large, SE-ResNeXt-50
 #   under 5 G multiply-adds, GoogLeNet and ResNet-18, SENet-154 against SE-ResNeXt-101,
 #   VGG-13 against ResNet-18, the densest models and the parameter use above 80 % hold by
@@ -1052,7 +1060,7 @@ for name, entry in small.items():
 # - Today's frontier (among the models counted here) is made of EfficientNets, with
 #   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base, -Large and
 #   -XLarge at the top.
-# - FLOPs are not latency: time per GFLOP varied 6.4 times across the nine models timed
+# - FLOPs are not latency: time per GFLOP varied 5.9 times across the nine models timed
 #   here. Measure on your own hardware, at your own batch size.
 # - In miniature, on Fashion-MNIST, depthwise-separable convolutions cut FLOPs and
 #   parameters about 7 times and cost 6.6 points of test accuracy (95 % interval 5.8 to
@@ -1135,7 +1143,7 @@ check.gmacs(my_gmacs)
 #    `ConvNeXtBase` and `ConvNeXtLarge` the ImageNet-1K trained figures of the ConvNeXt README
 #    (83.8 % and 84.3 % top-1 at 224x224; there is no ImageNet-1K ConvNeXt-XL), with that
 #    source, and drop `ConvNeXtXLarge`. Re-run the notebook: which models close the frontiers now?
-#    *Laptop CPU: as long as the notebook's full run with the counts cached (2.6 min in
+#    *Laptop CPU: as long as the notebook's full run with the counts cached (3.4 min in
 #    the stored run on 2 CPU cores).* *A good
 #    answer* lists the frontier models before and after, with the two changed rows.
 # 2. Redraw view 1 with the `macs` column (conv and classifier multiply-adds only) instead
