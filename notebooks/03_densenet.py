@@ -632,15 +632,17 @@ for index in range(2, 2 + len(block_sizes)):
 # uniformly within $\pm\sqrt{6 / (\text{fan-in} + \text{fan-out})}$ (Glorot), a mean
 # |weight| of half that bound: 0.144 for the first 1x1 conv of block 1 (24 input channels,
 # 48 output maps), 0.118 for its fourth (60 input channels). Layers with more inputs start
-# with smaller weights, hence the rows that darken downwards in both rows of panels. The
-# printed lines measure the rest: training moved each block's mean |weight| by only +0.6 to
-# +2.1 %, and widened the spread within a row (largest minus smallest source, relative to
-# the row's mean) from 2.2-3.3 % to 2.9-4.4 %.
+# with smaller weights, hence the matrix rows that darken downwards, in the untrained and
+# the trained panels alike. The printed lines measure the rest: training moved each block's
+# mean |weight| by only +0.6 to +2.1 %, and widened the spread within a row (largest minus
+# smallest source, relative to the row's mean, averaged over the rows, the one-source first
+# row included) from 2.2-3.3 % to 2.9-4.4 %.
 #
 # So every target does put weights of similar size on every source, none near zero, as in
-# (1) and (2); but the untrained network does too, so this is not evidence of reuse. (3):
-# in the trained block 2 the transition row's `input` cell is the darkest of the map, but
-# by a few percent, the size of the differences already present at initialisation. (4)
+# (1) and (2); but the untrained network does too, so this is not evidence of reuse. (3) is
+# about the `input` column of blocks 2 and 3 (the previous transition's output): after
+# training it is the darkest or nearly the darkest cell in most of their rows, but only by
+# a few percent, the size of the differences already present at initialisation. (4)
 # cannot be read here: the classifier is not drawn. The paper's map came from 300 epochs
 # with weight decay $10^{-4}$ (Huang et al. 2017, Section 4.2), which pulls unused weights
 # towards zero; after 3 epochs without weight decay an unused connection still carries its

@@ -356,8 +356,7 @@ del latency_models
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What to look for: the last printed line divides the latency overhead of SE by its FLOPs
 # overhead. In the stored run SE-ResNet-50 took 54.8 ms per image against ResNet-50's
-# 51.6 ms: +6.1 % time for +0.21 % FLOPs, a ratio of 30 (an earlier run, on another
-# 2-core machine with an Intel Xeon, gave +9.6 %). On this CPU, SE costs far more
+# 51.6 ms: +6.1 % time for +0.21 % FLOPs, a ratio of 30. On this CPU, SE costs far more
 # time than its FLOPs suggest (timings vary with the machine and its load; rerun the cell
 # to see the spread).
 #
@@ -439,28 +438,32 @@ print(f"SE FC layers: {len(fc_calls)} calls, median {fc_calls['min_ms'].median()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # How to read the profile. Each layer alone is slower than inside the whole graph: the 272
 # layers of SE-ResNet-50 add up to 285 ms, of which 131 ms is the fixed cost of 272 separate
-# calls (0.48 ms each here), and the remaining 154 ms of "work" is still twice the 72 ms
-# that the whole model takes in one graph (no fusion, no overlap between layers). So read
-# the profile for proportions, not totals:
+# calls (0.48 ms each here: the median of a call that does nothing, subtracted from each
+# layer's fastest time, so the "work" is if anything underestimated), and the remaining
+# 154 ms of work is still twice the 72 ms that the whole model takes in one graph (no
+# fusion, no overlap between layers). That 72 ms is a median, against 64 ms for ResNet-50
+# (+12 %, where section 4.1's fastest runs gave +6 %). So read the profile for proportions,
+# not totals:
 #
 # - **The SE layers take the extra time, not the convolutions.** SE-ResNet-50's work
 #   exceeds ResNet-50's by 20 ms, and the SE layers account for all of it (excitation
 #   8.1 ms, rescale 6.5 ms, squeeze 5.8 ms); convolutions and batch normalization are
 #   within 2 ms of ResNet-50's.
-# - **Memory traffic does not appear to set their cost.** The squeeze and the rescale of
-#   stage conv2 pass over 56x56x256 maps, eight times the elements of stage conv5's
-#   7x7x2048, yet an SE block of stage conv2 costs about 1.1 ms against 0.8 ms in conv5
-#   (stage conv3 is the dearest, 2.2 ms per block: the per-block times are uneven, not
-#   proportional to map size).
-# - **The FC arithmetic is tiny.** An SE FC layer takes 0.57 ms alone (median), barely more
-#   than the 0.48 ms that a call doing nothing costs: about 0.09 ms of work.
+# - **The FC arithmetic is negligible.** An SE FC layer takes 0.57 ms alone (median),
+#   barely more than the 0.48 ms that a call doing nothing costs: about 0.09 ms of work.
+#   Whatever the tiny matrix products cost is their per-call cost, not their arithmetic.
+# - **The memory passes are the largest part.** Squeeze and rescale, the two passes over
+#   the whole map, take 12.2 of the 20.3 ms. Per block they grow with the map from conv5 to
+#   conv3 (0.40, 0.60, 1.25 ms for 1, 2 and 4 times conv5's 7x7x2048 elements) but not at
+#   conv2 (0.81 ms for 8 times), and the excitation of conv3 costs twice conv5's on
+#   vectors with 16 times fewer weights: the per-block times are noisy at this scale.
 #
-# What this run shows, then: SE's 96 extra layers (6 per block, 16 blocks) each carry a
-# fixed cost that does not shrink with their FLOPs. Of the three explanations, that fixed
-# cost fits best why +0.21 % FLOPs became +6 % time on this CPU; memory passes and the FC
-# products fit worse. The evidence is indirect (isolated layers, one machine, the fastest
-# of 10 runs). Fused kernels, such as the fused rescale and residual addition of the
-# authors' Caffe release, are how implementations remove such per-operation costs.
+# What this run shows, then: the SE overhead is in the SE layers, and not in their FC
+# arithmetic. It does not separate the other two explanations: a fixed cost for each of the
+# 96 extra layers (6 per block, 16 blocks) and the memory passes both fit, and with these
+# isolated, noisy timings (one machine, the fastest of 10 runs) we cannot tell how much
+# each contributes. Fused kernels, such as the fused rescale and residual addition of the
+# authors' Caffe release, address both at once.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Training a small SE network on Fashion-MNIST
@@ -678,11 +681,11 @@ print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
 # - SE-ResNet-50 has about 10 % more parameters than ResNet-50, all in the SE FC layers,
 #   but only 0.21 % more FLOPs. Its CPU latency grew 6.1 % in our run, 30 times its FLOPs
 #   overhead, against +1.8 % in the paper's CPU timing (164 to 167 ms) and +10 % for its
-#   GPU training pass (190 to 209 ms; Hu et al., Sec. 4). A per-layer profile points to a
-#   fixed cost per operation rather than memory traffic or the FC arithmetic: the SE
-#   layers' time barely grows with the size of the map they work on, and an SE FC layer
-#   does about 0.09 ms of work on top of a 0.48 ms cost that any separately run
-#   operation pays here.
+#   GPU training pass (190 to 209 ms; Hu et al., Sec. 4). A per-layer profile puts the
+#   extra time in the SE layers, not in their FC arithmetic (about 0.09 ms of work per FC
+#   layer on top of a 0.48 ms cost that any separately run operation pays here); most of
+#   it is in the squeeze and rescale passes, but the profile cannot separate a fixed cost
+#   per operation from the memory traffic of those passes.
 # - In our trained network the excitations become more class-specific with depth (variance
 #   explained by class 0.44 in the first SE block, 0.80 in the last), but the early blocks
 #   stay near 0.5 for every class and, unlike the paper's, the last block does not

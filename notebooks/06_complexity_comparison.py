@@ -445,7 +445,7 @@ reference_macs = {  # conv + FC multiply-adds of the PyTorch model Bianco et al.
     "NASNetLarge": 23_809_959_666, "NASNetMobile": 568_234_858,
     "MobileNetV2": 313_619_328, "ShuffleNet": 138_365_952,
 }
-reference_params_of_keras_models = {  # PyTorch trainable parameters (torchvision / Cadene)
+reference_params_of_keras_models = {  # PyTorch trainable params (torchvision/Cadene/Bianco port)
     "VGG16": 138_357_544, "VGG19": 143_667_240, "DenseNet121": 7_978_856,
     "DenseNet169": 14_149_480, "DenseNet201": 20_013_928, "InceptionV3": 23_834_568,
     "InceptionResNetV2": 55_843_464, "Xception": 22_855_952, "NASNetLarge": 88_757_183,
@@ -529,10 +529,11 @@ print("not charted (no readable accuracy of the weights Bianco et al. measured):
 # ericsun99/MobileNet-V2-Pytorch, whose Readme reports 71.806 % / 90.410 % top-1/top-5, and
 # ericsun99/ShuffleNet-1g8-Pytorch (ShuffleNet 1x, g = 8), 67.408 % / 87.258 %; those two are
 # charted with those accuracies. MobileNet-v1 came from marvis/pytorch-mobilenet, whose
-# README we could not read, and we could not read the paper's own table either, so it is
+# README we could not read, and we could not read Bianco et al.'s own table either, so it is
 # left out here (`keras.applications`' MobileNet, with the Keras weights' accuracy, is in
-# the charts of section 9). MobileNet-v2 is counted on `keras.applications.MobileNetV2`,
-# ShuffleNet on our `shufflenet`, equal to their PyTorch model to the unit.
+# the charts of section 9). ShuffleNet is counted on our `shufflenet`, which equals its
+# PyTorch model to the unit; MobileNet-v2 on `keras.applications.MobileNetV2`, which has
+# 1,088 parameters and 4 % multiply-adds fewer than the port (section 7.2).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 8.3 What "G-FLOPs" means on Bianco et al.'s axis
@@ -571,8 +572,9 @@ print(units.round(3).to_string())
 # times for the three models with a small classifier (2 per multiply-add, plus batch
 # normalization, activations, pooling and additions), 2.18 times for AlexNet. Leaving out
 # the fully connected layers matters only where they are large against the convolutions:
-# AlexNet's classifier holds 8 % of its multiply-adds, VGG's 0.6 to 1.6 %, the other
-# charted models' 0.2 % or less. To compare a point of our view 1 with their figure, read our x
+# AlexNet's classifier holds 8 % of its multiply-adds, VGG's 0.6 to 1.6 %, ShuffleNet's
+# 1.1 % (1,536 x 1,000 of 138 M), MobileNet-v2's 0.4 %, the other charted models' 0.2 % or
+# less. To compare a point of our view 1 with their figure, read our x
 # value as theirs: both are multiply-adds.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -697,7 +699,9 @@ if counted(*ALL_OF_BIANCO) and "MobileNet" in data.index:
 # %% [markdown]
 # The densest models are small. The two SqueezeNets are by far the densest (about 47 % per
 # million parameters) but stay near 58 % top-1; NASNet-A-Mobile and MobileNet-v2 keep the
-# most accuracy, so they are the ones to consider when memory is the limit.
+# most accuracy, so they are the ones to consider when memory is the limit. The verdict
+# depends on the cut: NASNet-A-Mobile is the sixth densest, and among the five densest the
+# second most accurate would be MobileNet v1 (with the Keras weights' accuracy).
 
 # %% slideshow={"slide_type": "subslide"}
 # Claim 7: above 80 % top-1, Inception-v4 and SE-ResNeXt-101 (32x4d) use their parameters
@@ -933,7 +937,7 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 #   in large convolutions. Almost all of Xception's FLOPs are in the 1x1 pointwise part of
 #   its separable convolutions (728 channels in its middle flow), an ordinary matrix
 #   product, and here it ran close to Inception-v3's rate (7.2 against 6.7 ms per GFLOP).
-# - **11 to 16 ms per GFLOP**: DenseNet-121 (with its concatenations) and MobileNet v1.
+# - **10.6 to 16.2 ms per GFLOP**: DenseNet-121 (with its concatenations) and MobileNet v1.
 # - **29 to 31 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
 #   spread their work over depthwise convolutions and many small operations; NASNet-A-Mobile
 #   is 5.9 times slower per GFLOP than VGG-16. MobileNetV2 needs 12.6 times fewer FLOPs
@@ -942,10 +946,9 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Timings on a shared machine are rough: the medians are 1.04 to 1.30 times the fastest
 # runs (DenseNet-121 and MobileNet v1 vary most), a sign of other work on the machine.
-# An earlier run on another 2-core machine (an Intel Xeon) put Xception in the middle group
-# (11.8 ms per GFLOP) and the slow group between 33 and 42 ms per GFLOP, with the same three
-# models at the slow end. Your ranking may differ again: it depends on the machine, the backend, the batch
-# size and the load. That is why the numbers are measured here and not copied.
+# Rerun the cell and the groups can change. Your ranking may differ: it depends on the
+# machine, the backend, the batch size and the load. That is why the numbers are measured
+# here and not copied.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 14. A small experiment: the same trade-off on Fashion-MNIST
@@ -1037,7 +1040,7 @@ for name, entry in small.items():
 #   models: Cadene's 44, plus MobileNet-v2 and ShuffleNet from their ports' READMEs; not
 #   MobileNet-v1) is built here and counted; our 35 builders equal their PyTorch
 #   references to the unit in parameters, and all but ResNet-50 (the original layout) in
-#   multiply-adds. The full run
+#   multiply-adds up to the bias additions. The full run
 #   checks seven claims of the lecture about them (section 8.4): NASNet-A-Large, SE-ResNeXt-50
 #   under 5 G multiply-adds, GoogLeNet and ResNet-18, SENet-154 against SE-ResNeXt-101,
 #   VGG-13 against ResNet-18, the densest models and the parameter use above 80 % hold by
