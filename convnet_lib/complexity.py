@@ -489,10 +489,6 @@ def _compiled(function):
 
 def _compiled_forward(model):
     """The model's inference call, compiled into a graph where the backend allows it."""
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
     if keras.backend.backend() == "jax":
         import jax
 
@@ -505,4 +501,4 @@ def _compiled_forward(model):
             return outputs
 
         return lambda x: forward(values[0], values[1], x)
-    return lambda x: model(x, training=False)
+    return _compiled(lambda x: model(x, training=False))
