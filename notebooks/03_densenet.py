@@ -579,8 +579,8 @@ maps = {}
 for state, model in states.items():
     for index, size in enumerate(block_sizes, start=2):
         matrix = feature_reuse(model, index, size, growth_rate)
-        if np.all(np.isnan(matrix[size])):  # the last block has no transition layer
-            matrix = matrix[:size]
+        if np.all(np.isnan(matrix[size])):  # the last block has no transition layer, and its
+            matrix = matrix[:size, :size]  # last layer's maps go only to the classifier
         maps[state, index] = matrix
 # One colour scale for all six maps, so that colours compare across blocks and states.
 low = min(np.nanmin(matrix) for matrix in maps.values())
@@ -589,7 +589,8 @@ fig, axes = plt.subplots(2, 3, figsize=(12, 7), layout="constrained")
 for (state, index), axis in zip(maps, axes.flat):
     matrix, size = maps[state, index], block_sizes[index - 2]
     image = axis.imshow(matrix, cmap="viridis", vmin=low, vmax=high)
-    axis.set_xticks(range(size + 1), ["input"] + [str(j) for j in range(1, size + 1)])
+    sources = ["input"] + [str(j) for j in range(1, size + 1)]
+    axis.set_xticks(range(matrix.shape[1]), sources[:matrix.shape[1]])
     rows = [str(j) for j in range(1, size + 1)] + (["T"] if len(matrix) > size else [])
     axis.set_yticks(range(len(rows)), rows)
     axis.set_xlabel("source: block input or dense layer")
@@ -616,8 +617,8 @@ for index in range(2, 2 + len(block_sizes)):
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # White cells: no connection (a layer sees only earlier ones). Block 3 has no transition
-# layer, so it has no T row, and its layer 4's maps go only to the classifier: column 4 is
-# empty. The top row is a freshly built `densenet_bc_mini` (`mini`, never trained), the
+# layer, so it has no T row and no column 4 (its layer 4's maps go only to the
+# classifier). The top row is a freshly built `densenet_bc_mini` (`mini`, never trained), the
 # bottom row the seed-0 model after 3 epochs, on one colour scale.
 #
 # The paper saw four things. (1) Every layer spreads its weights over many earlier inputs,

@@ -355,13 +355,14 @@ del latency_models
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What to look for: the last printed line divides the latency overhead of SE by its FLOPs
-# overhead. In the stored run SE-ResNet-50 took 54.8 ms per image against ResNet-50's
-# 51.6 ms: +6.1 % time for +0.21 % FLOPs, a ratio of 30. On this CPU, SE costs far more
-# time than its FLOPs suggest (timings vary with the machine and its load; rerun the cell
-# to see the spread).
+# overhead. In the stored run SE-ResNet-50 took 51.7 ms per image against ResNet-50's
+# 51.1 ms: +1.2 % time for +0.21 % FLOPs, a ratio of 6. SE costs more time than its FLOPs
+# suggest, but a difference of 0.6 ms is small against how much these timings move on a
+# shared machine (section 4.2's whole-model medians even put SE-ResNet-50 first): rerun
+# the cell to see how much it moves.
 #
 # The paper's own timings (Hu et al., Sec. 4, "Model and computational complexity", in
-# both the CVPR and the TPAMI version) show a smaller CPU overhead than ours: CPU inference
+# both the CVPR and the TPAMI version) show a CPU overhead of the same order: CPU inference
 # of one 224 x 224 image took 164 ms with ResNet-50 against 167 ms with SE-ResNet-50
 # (+1.8 %; the paper does not name the CPU). On GPUs, one forward and backward pass of a
 # 256-image training mini-batch took 190 ms against 209 ms (+10 %), on a server with 8
@@ -437,33 +438,31 @@ print(f"SE FC layers: {len(fc_calls)} calls, median {fc_calls['min_ms'].median()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # How to read the profile. Each layer alone is slower than inside the whole graph: the 272
-# layers of SE-ResNet-50 add up to 285 ms, of which 131 ms is the fixed cost of 272 separate
-# calls (0.48 ms each here: the median of a call that does nothing, subtracted from each
+# layers of SE-ResNet-50 add up to 243 ms, of which 141 ms is the fixed cost of 272 separate
+# calls (0.52 ms each here: the median of a call that does nothing, subtracted from each
 # layer's fastest time, so the "work" is if anything underestimated), and the remaining
-# 154 ms of work is still twice the 72 ms that the whole model takes in one graph (no
-# fusion, no overlap between layers). That 72 ms is a median, against 64 ms for ResNet-50
-# (+12 %, where section 4.1's fastest runs gave +6 %). So read the profile for proportions,
-# not totals:
+# 104 ms of work is about twice the 54 ms that the whole model takes in one graph (a
+# median; no fusion, no overlap between layers when they run one by one). So read the
+# profile for proportions, not totals, and compare every difference with the noise:
 #
-# - **The SE layers take the extra time, not the convolutions.** SE-ResNet-50's work
-#   exceeds ResNet-50's by 20 ms, and the SE layers account for all of it (excitation
-#   8.1 ms, rescale 6.5 ms, squeeze 5.8 ms); convolutions and batch normalization are
-#   within 2 ms of ResNet-50's.
-# - **The FC arithmetic is negligible.** An SE FC layer takes 0.57 ms alone (median),
-#   barely more than the 0.48 ms that a call doing nothing costs: about 0.09 ms of work.
-#   Whatever the tiny matrix products cost is their per-call cost, not their arithmetic.
-# - **The memory passes are the largest part.** Squeeze and rescale, the two passes over
-#   the whole map, take 12.2 of the 20.3 ms. Per block they grow with the map from conv5 to
-#   conv3 (0.40, 0.60, 1.25 ms for 1, 2 and 4 times conv5's 7x7x2048 elements) but not at
-#   conv2 (0.81 ms for 8 times), and the excitation of conv3 costs twice conv5's on
-#   vectors with 16 times fewer weights: the per-block times are noisy at this scale.
+# - **The noise is as large as the SE layers.** The convolutions are the same in both
+#   models, yet their work differs by 6.1 ms between the two profiles, and batch
+#   normalization by 2.1 ms. The SE layers add 9.7 ms (excitation 3.3, rescale 3.8,
+#   squeeze 2.6). Even the whole-model medians come out in the wrong order here (53.9 ms
+#   with SE against 55.1 ms without).
+# - **Per stage there is no pattern to read.** SE costs 0.48, 0.66, 0.89 and 0.10 ms per
+#   block in stages conv2 to conv5, neither proportional to the map size (largest in conv2)
+#   nor constant per block.
+# - **The FC arithmetic is negligible.** An SE FC layer takes 0.54 ms alone (median),
+#   barely more than the 0.52 ms of a call that does nothing: about 0.02 ms of work.
 #
-# What this run shows, then: the SE overhead is in the SE layers, and not in their FC
-# arithmetic. It does not separate the other two explanations: a fixed cost for each of the
-# 96 extra layers (6 per block, 16 blocks) and the memory passes both fit, and with these
-# isolated, noisy timings (one machine, the fastest of 10 runs) we cannot tell how much
-# each contributes. Fused kernels, such as the fused rescale and residual addition of the
-# authors' Caffe release, address both at once.
+# What this run shows, then: the two FC layers' arithmetic is not where SE's time goes;
+# whatever they cost is the cost of running an operation at all. Whether the rest is a
+# fixed cost for each of the 96 extra layers (6 per block, 16 blocks) or the memory passes
+# of squeeze and rescale, this profile cannot tell: on this machine, isolated per-layer
+# timings move by as much as the whole SE overhead. **No conclusion** on those two. A
+# steadier measurement would repeat the profile many times (or use a quiet machine and
+# TensorFlow's own profiler) and compare distributions, not single fastest runs.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Training a small SE network on Fashion-MNIST
@@ -594,6 +593,7 @@ print("the network calls the photo:", CLASS_NAMES[photo_prediction])
 
 shown_classes = [0, 1, 7, 8]  # T-shirt/top, Trouser, Sneaker, Bag
 styles = ["-", "--", "-.", ":"]
+colors = ["C0", "C1", "C2", "C8"]  # none grey: grey is for "all classes" and the photo
 # One panel per stage: its last SE block.
 shown = [index for index, name in enumerate(block_names)
          if index == len(block_names) - 1 or block_names[index + 1].split("_")[0] != name.split("_")[0]]
@@ -601,8 +601,8 @@ fig, axes = plt.subplots(1, len(shown) + 1, figsize=(4 * (len(shown) + 1), 3.6),
                          gridspec_kw={"width_ratios": [1] * len(shown) + [0.7]})
 for axis, index in zip(axes, shown):
     name, values, photo_values = block_names[index], excitations[index], photo_excitations[index]
-    for c, style in zip(shown_classes, styles):
-        axis.plot(values[labels_seen == c].mean(axis=0), style, color=f"C{c}", lw=1.3,
+    for c, style, color in zip(shown_classes, styles, colors):
+        axis.plot(values[labels_seen == c].mean(axis=0), style, color=color, lw=1.3,
                   label=CLASS_NAMES[c])
     axis.plot(values.mean(axis=0), color="black", lw=2.5, alpha=0.5, label="all classes")
     axis.plot(photo_values, "x", color="grey", ms=4, label="photo")
@@ -679,13 +679,14 @@ print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
 #   way from 24.80 % to 23.29 % top-1 error and about matches ResNet-101 at half its
 #   multiply-adds.
 # - SE-ResNet-50 has about 10 % more parameters than ResNet-50, all in the SE FC layers,
-#   but only 0.21 % more FLOPs. Its CPU latency grew 6.1 % in our run, 30 times its FLOPs
-#   overhead, against +1.8 % in the paper's CPU timing (164 to 167 ms) and +10 % for its
-#   GPU training pass (190 to 209 ms; Hu et al., Sec. 4). A per-layer profile puts the
-#   extra time in the SE layers, not in their FC arithmetic (about 0.09 ms of work per FC
-#   layer on top of a 0.48 ms cost that any separately run operation pays here); most of
-#   it is in the squeeze and rescale passes, but the profile cannot separate a fixed cost
-#   per operation from the memory traffic of those passes.
+#   but only 0.21 % more FLOPs. Its CPU latency grew 1.2 % in our run (6 times its FLOPs
+#   overhead, and within the noise of these timings), against +1.8 % in the paper's CPU
+#   timing (164 to 167 ms) and +10 % for its GPU training pass (190 to 209 ms; Hu et al.,
+#   Sec. 4). A per-layer profile shows that
+#   the SE FC layers' arithmetic is negligible (an FC layer alone costs about what a call
+#   that does nothing costs), but its other differences are as large as the run-to-run
+#   noise, so it cannot tell a fixed cost per operation from the memory traffic of squeeze
+#   and rescale.
 # - In our trained network the excitations become more class-specific with depth (variance
 #   explained by class 0.44 in the first SE block, 0.80 in the last), but the early blocks
 #   stay near 0.5 for every class and, unlike the paper's, the last block does not
