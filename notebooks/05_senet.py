@@ -356,17 +356,18 @@ del latency_models
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What to look for: the last printed line divides the latency overhead of SE by its FLOPs
 # overhead. In the stored run SE-ResNet-50 took 51.7 ms per image against ResNet-50's
-# 51.1 ms: +1.2 % time for +0.21 % FLOPs, a ratio of 6. SE costs more time than its FLOPs
-# suggest, but a difference of 0.6 ms is small against how much these timings move on a
-# shared machine (section 4.2's whole-model medians even put SE-ResNet-50 first): rerun
-# the cell to see how much it moves.
+# 51.1 ms: +1.2 % time for +0.21 % FLOPs, a ratio of 6. In this run SE cost more time than
+# its FLOPs suggest, but a difference of 0.6 ms is small against how much these timings move on a
+# shared machine (section 4.2's whole-model medians even make SE-ResNet-50 the faster
+# one, 53.9 against 55.1 ms): rerun the cell to see how much it moves.
 #
 # The paper's own timings (Hu et al., Sec. 4, "Model and computational complexity", in
 # both the CVPR and the TPAMI version) show a CPU overhead of the same order: CPU inference
 # of one 224 x 224 image took 164 ms with ResNet-50 against 167 ms with SE-ResNet-50
 # (+1.8 %; the paper does not name the CPU). On GPUs, one forward and backward pass of a
 # 256-image training mini-batch took 190 ms against 209 ms (+10 %), on a server with 8
-# NVIDIA Titan X. The time SE adds depends on hardware and software, not only on FLOPs.
+# NVIDIA Titan X (a training pass, not inference, so not directly comparable with the CPU
+# figure). The time SE adds is not set by its FLOPs alone.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 4.2 Where does the extra time go? A per-layer profile
@@ -440,8 +441,9 @@ print(f"SE FC layers: {len(fc_calls)} calls, median {fc_calls['min_ms'].median()
 # How to read the profile. Each layer alone is slower than inside the whole graph: the 272
 # layers of SE-ResNet-50 add up to 243 ms, of which 141 ms is the fixed cost of 272 separate
 # calls (0.52 ms each here: the median of a call that does nothing, subtracted from each
-# layer's fastest time, so the "work" is if anything underestimated), and the remaining
-# 104 ms of work is about twice the 54 ms that the whole model takes in one graph (a
+# layer's fastest time, so the "work" is if anything underestimated), and the work left,
+# 104 ms in the table (101.5 ms before negative layer times are clipped to zero), is about
+# twice the 54 ms that the whole model takes in one graph (a
 # median; no fusion, no overlap between layers when they run one by one). So read the
 # profile for proportions, not totals, and compare every difference with the noise:
 #
@@ -453,8 +455,10 @@ print(f"SE FC layers: {len(fc_calls)} calls, median {fc_calls['min_ms'].median()
 # - **Per stage there is no pattern to read.** SE costs 0.48, 0.66, 0.89 and 0.10 ms per
 #   block in stages conv2 to conv5, neither proportional to the map size (largest in conv2)
 #   nor constant per block.
-# - **The FC arithmetic is negligible.** An SE FC layer takes 0.54 ms alone (median),
-#   barely more than the 0.52 ms of a call that does nothing: about 0.02 ms of work.
+# - **The FC arithmetic is negligible.** The median SE FC layer takes 0.54 ms alone,
+#   barely more than the 0.52 ms of a call that does nothing: about 0.02 ms of work. The
+#   excitation group still adds up to 3.3 ms, mostly in conv4 (2.3 ms) and little in conv5
+#   (0.2 ms), whose FC layers are the largest: a pattern of noise, not of arithmetic.
 #
 # What this run shows, then: the two FC layers' arithmetic is not where SE's time goes;
 # whatever they cost is the cost of running an operation at all. Whether the rest is a
@@ -682,11 +686,11 @@ print(f"relative reduction of top-5 error: {1 - 2.251 / 2.991:.1%}")
 #   but only 0.21 % more FLOPs. Its CPU latency grew 1.2 % in our run (6 times its FLOPs
 #   overhead, and within the noise of these timings), against +1.8 % in the paper's CPU
 #   timing (164 to 167 ms) and +10 % for its GPU training pass (190 to 209 ms; Hu et al.,
-#   Sec. 4). A per-layer profile shows that
-#   the SE FC layers' arithmetic is negligible (an FC layer alone costs about what a call
-#   that does nothing costs), but its other differences are as large as the run-to-run
-#   noise, so it cannot tell a fixed cost per operation from the memory traffic of squeeze
-#   and rescale.
+#   Sec. 4). A per-layer profile shows that the SE FC layers' arithmetic is negligible
+#   (the median FC layer alone costs about what a call that does nothing costs), but its
+#   other differences are as large as those between identical layers in the two profiles,
+#   so it cannot tell a fixed cost per operation from the memory traffic of squeeze and
+#   rescale.
 # - In our trained network the excitations become more class-specific with depth (variance
 #   explained by class 0.44 in the first SE block, 0.80 in the last), but the early blocks
 #   stay near 0.5 for every class and, unlike the paper's, the last block does not
