@@ -375,20 +375,9 @@ def measure_latency(model, batch_size=1, warmup=3, runs=10, seed=0):
     check_int(batch_size, "batch_size", minimum=1)
     check_int(warmup, "warmup", minimum=0)
     check_int(runs, "runs", minimum=1)
-    rng = np.random.default_rng(seed)
-    batch = [
-        rng.uniform(0.0, 1.0, (batch_size, *tensor.shape[1:])).astype("float32")
-        for tensor in model.inputs
-    ]
+    batch = _random_inputs(model, batch_size, seed)
     batch = batch[0] if len(batch) == 1 else batch
-    forward = _compiled_forward(model)
-    for _ in range(warmup):
-        keras.ops.convert_to_numpy(forward(batch))
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        keras.ops.convert_to_numpy(forward(batch))
-        times.append((time.perf_counter() - start) * 1000.0)
+    _, times = _timed_calls(_compiled_forward(model), [batch], warmup, runs)
     median = statistics.median(times)
     return {
         "median_ms": median,
@@ -398,6 +387,13 @@ def measure_latency(model, batch_size=1, warmup=3, runs=10, seed=0):
         "runs": runs,
         "batch_size": batch_size,
     }
+
+
+def _random_inputs(model, batch_size, seed):
+    """One batch of uniform random data per input of `model` (float32 NumPy arrays)."""
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(0.0, 1.0, (batch_size, *tensor.shape[1:])).astype("float32")
+            for tensor in model.inputs]
 
 
 def layer_times(model, batch_size=1, warmup=2, runs=10, seed=0):
@@ -416,12 +412,8 @@ def layer_times(model, batch_size=1, warmup=2, runs=10, seed=0):
     check_int(batch_size, "batch_size", minimum=1)
     check_int(warmup, "warmup", minimum=0)
     check_int(runs, "runs", minimum=1)
-    rng = np.random.default_rng(seed)
-    values = {
-        id(tensor): keras.ops.convert_to_tensor(
-            rng.uniform(0.0, 1.0, (batch_size, *tensor.shape[1:])).astype("float32"))
-        for tensor in functional.inputs
-    }
+    values = {id(tensor): keras.ops.convert_to_tensor(array) for tensor, array
+              in zip(functional.inputs, _random_inputs(functional, batch_size, seed))}
     first_input = values[id(functional.inputs[0])]
     rows = []
     for depth in sorted(functional._nodes_by_depth, reverse=True):
@@ -479,7 +471,8 @@ def _compiled(function):
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(function, reduce_retracing=True)
+        # No AutoGraph: these functions have no Python control flow to convert.
+        return tf.function(function, reduce_retracing=True, autograph=False)
     if keras.backend.backend() == "jax":
         import jax
 

@@ -208,9 +208,13 @@ def _place_labels(ax, table, x, y, names, areas):
             numbered.append(name)
             text.set_text(str(len(numbered)))
             box = text.get_window_extent(renderer).padded(1.5)
-            spot = (_free_spot(box, point, half, taken, placed, frame, _REACH, others)
-                    or _free_spot(box, point, half, taken, placed, frame, 2000, others)
-                    or _free_spot(box, point, half, taken, placed, frame, 2000) or box)
+            # nearby first, then anywhere, then letting its leader cross a marker
+            for reach, avoid in ((_REACH, others), (2000, others), (2000, ())):
+                spot = _free_spot(box, point, half, taken, placed, frame, reach, avoid)
+                if spot is not None:
+                    break
+            else:
+                spot = box
         text.set_position(to_data.transform(((spot.x0 + spot.x1) / 2, (spot.y0 + spot.y1) / 2)))
         start, end = _leader(point, spot)
         if np.hypot(end[0] - start[0], end[1] - start[1]) > half + 4:
