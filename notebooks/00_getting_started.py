@@ -189,7 +189,7 @@ print(f"FLOPs per image: {complexity.count_flops(baseline) / 1e6:.1f} M")
 # `training.baseline_runs(splits)` keeps the trained models in the cache, where every later
 # chapter loads them instead of training the baseline again. Each seed prints one line with
 # its accuracies, its training time and the time elapsed so far: the stored full run took
-# about 2 minutes for the three seeds on a 2-core CPU.
+# about 1.5 minutes for the three seeds on a 2-core CPU.
 
 # %% slideshow={"slide_type": "notes"}
 baseline_runs = training.baseline_runs(splits, RECIPE)
@@ -326,8 +326,8 @@ time_ratio = latency["median latency (ms)"].iloc[1] / latency["median latency (m
 print(f"\nResNet-50 needs {flops_ratio:.0f}x the FLOPs of the baseline and {time_ratio:.0f}x its time.")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# What to look for: the baseline achieves far fewer GFLOP/s than ResNet-50 (here about 17
-# against 155), so the time ratio printed last is much smaller than the FLOP ratio (43x
+# What to look for: the baseline achieves far fewer GFLOP/s than ResNet-50 (here about 7
+# against 115), so the time ratio printed last is much smaller than the FLOP ratio (24x
 # against 395x). Neither model has depthwise convolutions or concatenations; what differs
 # is how much work one call contains. Every forward pass pays a fixed cost that does not depend on its FLOPs: Python and Keras
 # dispatch, launching the compiled graph, handing the work to the CPU threads and waiting
@@ -444,7 +444,7 @@ check.conv_output_size(my_conv_output_size)
 # 2. Double the widths of the baseline (`widths=(64, 128, 256)`). How do parameters, FLOPs
 #    and test accuracy change? Is it worth it?
 #    *Laptop CPU: about 8 min for three seeds (the wide model has about 4 times the FLOPs;
-#    the baseline's three seeds took 2 min), if training time grows with FLOPs.* *A good
+#    the baseline's three seeds took 1.5 min), if training time grows with FLOPs.* *A good
 #    answer* has a table of parameters, FLOPs and test accuracy for both widths, explains
 #    why parameters and FLOPs grow about 4-fold (both input and output channels double in
 #    all but the first convolution), and weighs the accuracy change, with its `training.compare`

@@ -639,11 +639,11 @@ else:
 # match the raw cost of Inception-v4, and its benefit was faster training, not fewer
 # operations. The paper also notes that Inception-v4, with more layers, had a significantly
 # slower step time in practice. Is Inception-v4 the slowest of the three here? In the
-# stored run it is not: Inception-ResNet-v2 is (174.8 against 141.5 ms per image). The
+# stored run it is not: Inception-ResNet-v2 is (206.4 against 150.7 ms per image). The
 # network we build is the released one, with twice the blocks of the paper's Figure 15 and
 # 245 layers with weights against Inception-v4's 150. Read the latencies with care: they
-# come from one session of a few runs on a shared 2-core machine (other jobs were running
-# at the same time), so the times, and even the order of Inception-v4 and
+# come from one session of a few runs on a 2-core machine that other jobs may have been
+# sharing, so the times, and even the order of Inception-v4 and
 # Inception-ResNet-v2, may change from run to run: they are not a benchmark. Re-run the
 # cell on an idle machine, or on the hardware you care about, before drawing conclusions.
 
@@ -696,8 +696,8 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The mini beats the baseline CNN: 0.884 against 0.825 test accuracy over three seeds, a
 # paired difference of +0.059 whose 95 % interval (+0.051 to +0.068) excludes zero. In the
-# seed-0 curves, validation accuracy is still rising after the third epoch (0.847, 0.883,
-# 0.895).
+# seed-0 curves, validation accuracy is still rising at the third epoch (0.846 after the
+# first, about 0.88 after the second, 0.895 after the third).
 #
 # ### 8.1 The paper's central claim: residual connections speed up training
 #
@@ -765,9 +765,10 @@ for label, runs in (("scaled", scaled_runs), ("unscaled", unscaled_runs)):
 scaling_comparison = training.compare(scaled_runs, unscaled_runs, "scaled", "unscaled")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# No seed diverged without scaling (training loss 0.74 after the epoch, against 0.70 to
-# 0.72 with it), and the `comparison:` line gives 0.825 against 0.823 test accuracy, +0.002
-# with a 95 % interval of -0.010 to +0.013 that includes zero: no significant difference.
+# No seed diverged without scaling (training loss 0.736 to 0.741 after the epoch, against
+# 0.695 to 0.721 with it), and the `comparison:` line gives 0.825 against 0.823 test
+# accuracy, +0.002 with a 95 % interval of -0.010 to +0.013 that includes zero: no
+# significant difference.
 # The instability the paper describes does not appear at this scale: the remark is about
 # networks with more than about 1,000 filters, and this experiment can neither confirm nor
 # refute it. It only shows that at this width scaling neither helped nor cost measurable
@@ -893,9 +894,10 @@ check.residual_block(my_residual_block)
 # 1. Build `inception_resnet_mini` with `residual_scales=(1.0, 1.0, 1.0)` and train it as
 #    in section 8 (section 8.2 tried only one epoch at a high learning rate). Does it still
 #    train? Then plot the activation growth of section 4 for the mini's block17 at width
-#    0.125. *Laptop CPU: about 2 min per seed (section 8 trained each seed's 3 epochs in
-#    1 to 1.5 min on 2 cores).* *A good answer* shows both training curves, says whether
-#    the unscaled model still trains at this small width
+#    0.125. *Laptop CPU: about 2 min per seed (the stored run loaded section 8's models
+#    from the cache; section 8.2 trained one epoch in 33 to 39 s per seed on 2 cores).*
+#    *A good answer* shows both training curves, says whether the unscaled model still
+#    trains at this small width
 #    (the paper saw instabilities only beyond about 1000 filters), and plots the activation
 #    standard deviation per block for scales 1.0 and the default.
 # 2. Write a table for a "5x5" Inception-A where the two stacked 3x3 convolutions become one
@@ -913,8 +915,9 @@ check.residual_block(my_residual_block)
 #    (`inception.inception_module`) instead of added, with no 1x1 projection (section 8.1
 #    kept the projection and removed only the addition). Compare the validation curves of
 #    the first epochs: does the residual version learn faster, as the paper found?
-#    *Laptop CPU: about 30 s per epoch and model (as in section 8); 2 epochs each, about
-#    2 min per seed.* *A good answer* plots both validation curves per epoch, states that
+#    *Laptop CPU: about 35 s per epoch and model (section 8.2 trained one epoch in 33 to
+#    39 s); 2 epochs each, about 2.5 min per seed.* *A good answer* plots both
+#    validation curves per epoch, states that
 #    one seed per arm cannot separate a small difference from noise, and repeats with 3
 #    seeds.
 # 5. Inception-v4 refuses 74x74 inputs. Follow the spatial sizes of section 5 for 74 pixels

@@ -606,8 +606,8 @@ print("same pooled features (max difference < 1e-4 of their scale):", relative <
 # these outputs has 2 cores, sometimes shared with other jobs: the load average printed
 # before the measurement says how busy it was. A load average near the number of cores
 # (or above it) means that other work competed for the processor during the measurement;
-# only one well below it means a quiet machine. The stored run printed 1.3 on 2 cores:
-# other work competed for part of the time. Either way, the times below are one sample,
+# only one well below it means a quiet machine. The stored run printed 1.7 on 2 cores:
+# other work competed for much of the time. Either way, the times below are one sample,
 # not a benchmark.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -628,7 +628,7 @@ print(f"{runs} timed runs after {warmup} warm-up run(s), batch size 1, input 299
 measurements
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Per GFLOP, Xception took longer than Inception-v3 here (7.06 against 6.40 ms). The same
+# Per GFLOP, Xception took longer than Inception-v3 here (7.38 against 6.88 ms). The same
 # comparison at the level of one layer: a regular 3x3 convolution and a separable one at
 # the middle flow's 19x19x728, timed the same way.
 
@@ -674,8 +674,8 @@ else:
 # the library, the batch size and, on a shared machine, the load (printed with the table):
 # these numbers can change from run to run (an earlier run of this notebook on a heavily
 # loaded machine gave quite different rates). In the stored run the two levels agree:
-# the separable layer reached 81.9 GFLOP/s against the regular layer's 171.2, so 8.9x
-# fewer FLOPs saved only 4.3x the time, and Xception's 1.46x FLOPs took 1.61x
+# the separable layer reached 102.5 GFLOP/s against the regular layer's 180.5, so 8.9x
+# fewer FLOPs saved only 5.0x the time, and Xception's 1.46x FLOPs took 1.57x
 # Inception-v3's time. On this machine FLOP counts alone underestimated the cost of
 # separable convolutions. Neither number is a clean measurement of memory-boundedness
 # (section 6.2 times one depthwise layer alone); measure on the hardware you will deploy on.
@@ -767,8 +767,8 @@ for net in (mini, regular):
 # evidence is Xception against Inception V3 on ImageNet and JFT.) The timing lines add the
 # cost side: the same parameters buy the separable network wider layers (up to 384
 # channels against 128, `XCEPTION_CONFIGS`) and fewer FLOPs (27.1 against 37.6 MFLOPs), yet
-# at batch 32 it took longer (17.8 against 14.8 ms): its FLOPs ran at 48.9 GFLOP/s
-# against the regular network's 81.3.
+# at batch 32 it was no faster (14.5 ms each, to the printed precision): its FLOPs ran at
+# 60.0 GFLOP/s against the regular network's 82.9.
 #
 # ### 6.2 Is a depthwise convolution memory-bound? A measurement
 #
@@ -805,11 +805,11 @@ for batch in (1, 32):
 print(pd.DataFrame(rows).round(2).to_string(index=False))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Same FLOPs, different speed. At batch 1 both layers ran slowly (4.71 against 6.02
-# GFLOP/s, 1.00 against 0.78 ms): the fixed cost of each call dominates, and the depthwise
-# layer took 1.3 times as long. At batch 32 the regular convolution's rate rose to 40.26
-# GFLOP/s while the depthwise layer's barely moved (5.41): the same FLOPs took 27.92
-# against 3.75 ms, 7.4 times as long. This is what the memory-bound argument predicts:
+# Same FLOPs, different speed. At batch 1 both layers ran slowly (6.17 against 9.31
+# GFLOP/s, 0.76 against 0.51 ms): the fixed cost of each call dominates, and the depthwise
+# layer took 1.5 times as long. At batch 32 the regular convolution's rate rose to 49.66
+# GFLOP/s while the depthwise layer's did not rise (5.31): the same FLOPs took 28.45
+# against 3.04 ms, 9.4 times as long. This is what the memory-bound argument predicts:
 # the regular layer reuses each value it loads, the depthwise one stays limited by data
 # movement. A timing alone cannot tell that apart from a less optimised depthwise kernel
 # on this CPU, though.
@@ -864,8 +864,8 @@ else:
 #   that rate depends on the layer kind and the hardware. Depthwise convolutions read much
 #   data per multiply-add, so on bandwidth-limited hardware (GPUs above all) they speed a
 #   network up less than their FLOP count suggests. The same held on this 2-core CPU:
-#   Xception needed 1.46x Inception-v3's FLOPs and took 1.61x its time (section 5), and at
-#   batch 32 a depthwise layer reached 5.41 GFLOP/s against 40.26 for a regular
+#   Xception needed 1.46x Inception-v3's FLOPs and took 1.57x its time (section 5), and at
+#   batch 32 a depthwise layer reached 5.31 GFLOP/s against 49.66 for a regular
 #   convolution with the same FLOPs (section 6.2).
 # - The paper's case for Xception: about Inception V3's parameter count, slightly better
 #   on ImageNet (79.0 % against 78.2 % top-1), clearly better on the 350-million-image
@@ -878,7 +878,7 @@ else:
 #   course's recipe: 0.875 test accuracy against the baseline's 0.825 over three seeds
 #   (interval excludes zero). Against regular 3x3 convolutions with the same parameters:
 #   no significant difference (+0.002, 95 % CI -0.002 to +0.005), and the regular
-#   network, despite more FLOPs, ran faster at batch 32 (section 6.1).
+#   network, despite 1.4x the FLOPs, ran as fast at batch 32 (section 6.1).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -893,8 +893,8 @@ else:
 # solutions (run that cell twice: the first run inserts the code). Try the hints first.
 #
 # **Experiments (1, 2, ...)** are open-ended: no check; each states its expected run time
-# on a laptop CPU (estimated from this notebook's stored full run on 2 CPU cores) and what
-# a good answer contains.
+# on a laptop CPU (estimated from earlier full runs of this notebook on 2 CPU cores; the
+# stored run loaded its trained models from the cache) and what a good answer contains.
 
 # %% slideshow={"slide_type": "skip"}
 from keras import layers
@@ -956,8 +956,9 @@ check.middle_module(my_middle_module)
 #
 # 1. Build the "extreme Inception" order (1x1 convolution, *then* depthwise 3x3) as a
 #    block and swap it into `xception_mini`. Does the order change the accuracy?
-#    *Laptop CPU: 1 to 2 min per training (3 epochs; section 6 trained each seed in 1:08
-#    to 1:53); 3 seeds of the new order, about 5 min (the other order is `mini_runs`).*
+#    *Laptop CPU: 1 to 2 min per training (3 epochs; the stored run loaded section 6's
+#    models from the cache, so it shows no training time); 3 seeds of the new order, about
+#    5 min (the other order is `mini_runs`).*
 #    *A good answer* gives the test accuracy of both orders for each seed and the paired
 #    difference with its spread, and says plainly if the spread includes zero (the paper
 #    expects no difference).
@@ -975,7 +976,7 @@ check.middle_module(my_middle_module)
 # 4. Vary `middle_repeats` from 0 to 8 with
 #    `build_model("xception", input_shape=(32, 32, 1), classes=10, **config)` and plot
 #    accuracy against FLOPs.
-#    *Laptop CPU: 1 to 2 min per model (section 6's 3 repeats took 1 to 2 min), more for 8
+#    *Laptop CPU: 1 to 2 min per model (3 epochs, as in section 6), more for 8
 #    repeats; 0, 2, 4, 8 repeats take about 10 min.* *A good answer* plots test accuracy
 #    against FLOPs with one point per depth, labels the points and says where extra depth
 #    stops paying off.

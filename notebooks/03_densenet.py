@@ -487,12 +487,13 @@ print(f"\nDenseNet-121 vs ResNet-50: {d['GFLOPs'] / r['GFLOPs']:.2f}x the FLOPs,
 #   parameters (section 6.1); DenseNet-201 needs 294.27 MB. This is what limits the batch
 #   size when training.
 # - **Time** (this 2-core CPU, batch size 1): DenseNet-121 has 0.74 times ResNet-50's
-#   FLOPs but took 0.97 times its time, about the same: it achieved fewer GFLOP/s (64.77
-#   against 85.18). Here the penalty shows as a lower rate, not as a longer time.
-# - The DenseNets' times did not grow with their FLOPs: DenseNet-169 (85.89 ms) was not
-#   slower than DenseNet-121 (88.03 ms), so differences of a few percent are within the
-#   noise of these timings; only DenseNet-201 (123.57 ms) was clearly slower. Rerun the
-#   cell to see how stable the ratios are.
+#   FLOPs but took 1.04 times its time: it achieved fewer GFLOP/s (88.61 against 125.21).
+#   The penalty shows as a lower rate and a slightly longer time.
+# - The DenseNets' times did not follow their FLOPs: DenseNet-169 (94.07 ms) took 1.46
+#   times DenseNet-121's time (64.35 ms) for 1.19 times its FLOPs, while DenseNet-201
+#   (95.81 ms) was barely slower than DenseNet-169 for 1.28 times its FLOPs. Differences
+#   of this size are within the noise of these timings: rerun the cell to see how stable
+#   the ratios are.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Training a small DenseNet-BC on Fashion-MNIST
@@ -794,8 +795,8 @@ check.block_channels(my_block_channels)
 # 3. Train `densenet_bc_mini` with `growth_rate` 8 and 24 (use `dn.densenet` with
 #    `stem="small"`, `block_sizes=(4, 4, 4)`, `bn_momentum=0.9`, `input_shape=(32, 32, 1)`,
 #    `classes=10`). Plot test accuracy against parameters.
-#    *Laptop CPU: 1 to 2 min per training (3 epochs, as section 7, which trained each seed
-#    in 1:12 to 1:38), less for k = 8, more for k = 24.*
+#    *Laptop CPU: 1 to 2 min per training (3 epochs, as in section 7), less for k = 8,
+#    more for k = 24.*
 #    *A good answer* plots three points (k = 8, 12, 24) with labels and says whether the
 #    differences exceed the seed-to-seed spread (one seed each cannot tell).
 

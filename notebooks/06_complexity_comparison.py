@@ -254,7 +254,8 @@ del mobilenet_v2
 # the Keras and convnet_lib versions and a digest of the counter's source (and of our
 # model's module). So a cached number is always one that `count_params`/`count_flops` produced
 # for the same code. The `origin` column says which rows came from the cache: in this
-# stored run all 75 did (0 s each). Delete the folder to recount everything.
+# stored run none did (the counter had just changed), and counting all 75 took 174 s.
+# Delete the folder to recount everything.
 #
 # Quick mode (used in CI) counts a small subset: a few models of each story, among them
 # those that the claims of section 8.4 compare where they are cheap to build.
@@ -936,16 +937,16 @@ if {"MobileNetV2", "ResNet50"} <= set(timed.index):
 # - **5 to 8 ms per GFLOP**: VGG-16, Inception-v3, Xception and ResNet-50, whose FLOPs sit
 #   in large convolutions. Almost all of Xception's FLOPs are in the 1x1 pointwise part of
 #   its separable convolutions (728 channels in its middle flow), an ordinary matrix
-#   product, and here it ran close to Inception-v3's rate (7.2 against 6.7 ms per GFLOP).
-# - **10.6 to 16.2 ms per GFLOP**: DenseNet-121 (with its concatenations) and MobileNet v1.
-# - **29 to 31 ms per GFLOP**: MobileNetV2, EfficientNet-B0 and NASNet-A-Mobile, which
-#   spread their work over depthwise convolutions and many small operations; NASNet-A-Mobile
-#   is 5.9 times slower per GFLOP than VGG-16. MobileNetV2 needs 12.6 times fewer FLOPs
-#   than ResNet-50 but ran only 3.5 times faster.
+#   product, and here it ran close to Inception-v3's rate (6.7 against 6.0 ms per GFLOP).
+# - **9.2 to 12.3 ms per GFLOP**: DenseNet-121 (with its concatenations) and MobileNet v1.
+# - **26 to 33 ms per GFLOP**: NASNet-A-Mobile, MobileNetV2 and EfficientNet-B0, which
+#   spread their work over depthwise convolutions and many small operations; EfficientNet-B0
+#   is 6.4 times slower per GFLOP than VGG-16. MobileNetV2 needs 12.6 times fewer FLOPs
+#   than ResNet-50 but ran only 3.7 times faster.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Timings on a shared machine are rough: the medians are 1.04 to 1.30 times the fastest
-# runs (DenseNet-121 and MobileNet v1 vary most), a sign of other work on the machine.
+# Timings on a shared machine are rough: the medians are 1.04 to 1.16 times the fastest
+# runs (EfficientNet-B0 varies most), a sign of other work on the machine.
 # Rerun the cell and the groups can change. Your ranking may differ: it depends on the
 # machine, the backend, the batch size and the load. That is why the numbers are measured
 # here and not copied.
@@ -1022,8 +1023,8 @@ for name, entry in small.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The separable network needs about 7 times fewer FLOPs (2.1 against 14.3 M) and
-# parameters (10.6 k against 70.7 k), but it did not train 7 times faster: 14 to 18 s per
-# seed against 18 to 24 s in this run (3 epochs, 2 CPU cores). It does not keep the
+# parameters (10.6 k against 70.7 k), but it did not train 7 times faster: 11 to 16 s per
+# seed against 17 to 19 s in this run (3 epochs, 2 CPU cores). It does not keep the
 # accuracy at this budget: 0.785 against 0.851 mean test accuracy over the
 # three seeds, a paired difference of -0.066 whose 95 % interval (-0.074 to -0.058) excludes
 # zero. The standard network is more accurate, by 6.6 points (5.8 to 7.4). That is the
@@ -1063,7 +1064,7 @@ for name, entry in small.items():
 # - Today's frontier (among the models counted here) is made of EfficientNets, with
 #   MobileNets at the cheapest end and the ImageNet-22k pre-trained ConvNeXt-Base, -Large and
 #   -XLarge at the top.
-# - FLOPs are not latency: time per GFLOP varied 5.9 times across the nine models timed
+# - FLOPs are not latency: time per GFLOP varied 6.4 times across the nine models timed
 #   here. Measure on your own hardware, at your own batch size.
 # - In miniature, on Fashion-MNIST, depthwise-separable convolutions cut FLOPs and
 #   parameters about 7 times and cost 6.6 points of test accuracy (95 % interval 5.8 to
@@ -1146,8 +1147,8 @@ check.gmacs(my_gmacs)
 #    `ConvNeXtBase` and `ConvNeXtLarge` the ImageNet-1K trained figures of the ConvNeXt README
 #    (83.8 % and 84.3 % top-1 at 224x224; there is no ImageNet-1K ConvNeXt-XL), with that
 #    source, and drop `ConvNeXtXLarge`. Re-run the notebook: which models close the frontiers now?
-#    *Laptop CPU: as long as the notebook's full run with the counts cached (3.4 min in
-#    the stored run on 2 CPU cores).* *A good
+#    *Laptop CPU: about as long as the notebook's full run (5.9 min in the stored run on 2
+#    CPU cores, which counted every model afresh; less with the counts cached).* *A good
 #    answer* lists the frontier models before and after, with the two changed rows.
 # 2. Redraw view 1 with the `macs` column (conv and classifier multiply-adds only) instead
 #    of `gflops`. Which models move most, and why? (Hint: BN and element-wise work.)
