@@ -443,7 +443,7 @@ check.conv_output_size(my_conv_output_size)
 #    excludes zero, "no significant difference" when it includes zero.
 # 2. Double the widths of the baseline (`widths=(64, 128, 256)`). How do parameters, FLOPs
 #    and test accuracy change? Is it worth it?
-#    *Laptop CPU: about 8 min for three seeds (the wide model has about 4 times the FLOPs;
+#    *Laptop CPU: about 6 min for three seeds (the wide model has about 4 times the FLOPs;
 #    the baseline's three seeds took 1.5 min), if training time grows with FLOPs.* *A good
 #    answer* has a table of parameters, FLOPs and test accuracy for both widths, explains
 #    why parameters and FLOPs grow about 4-fold (both input and output channels double in
